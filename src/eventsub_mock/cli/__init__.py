@@ -1,0 +1,137 @@
+"""The `eventsub-mock` command.
+
+Only `start-server` loads the server; every other command is a standard-library client of the
+control API, so a trigger starts about as fast as Python does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .client import CliError, default_server
+
+PROG = "eventsub-mock"
+
+
+def _add_server_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--server",
+        default=None,
+        help="the mock server's base URL (default: $EVENTSUB_MOCK_SERVER or http://127.0.0.1:8080)",
+    )
+    parser.add_argument(
+        "--control-token",
+        default=None,
+        help="token for a server started with --control-token ($EVENTSUB_MOCK_CONTROL_TOKEN)",
+    )
+
+
+def _add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A local mock of Twitch's EventSub WebSocket service and subscription API.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    start = commands.add_parser("start-server", aliases=["start"], help="run the mock server")
+    start.add_argument("--ip", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    start.add_argument("-p", "--port", type=int, default=8080, help="port (default 8080; 0: any)")
+    start.add_argument(
+        "-S",
+        "--require-subscription",
+        action="store_true",
+        help="strict mode: close sessions that do not subscribe within their keepalive window "
+        "(4003) and deliver events only to subscribers",
+    )
+    start.add_argument("--ssl", action="store_true", help="serve wss:// and https://")
+    start.add_argument("--ssl-cert", help="certificate (PEM) for --ssl; default: a generated one")
+    start.add_argument("--ssl-key", help="private key (PEM) for --ssl-cert")
+    start.add_argument("--debug", action="store_true", help="log every session and message")
+    start.add_argument(
+        "--reconnect-grace",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long an old socket may stay open after session_reconnect (default 30)",
+    )
+    start.add_argument("--ping-interval", type=float, default=10.0, metavar="SECONDS")
+    start.add_argument("--ping-timeout", type=float, default=10.0, metavar="SECONDS")
+    start.add_argument(
+        "--enforce-cost-limits",
+        action="store_true",
+        help="apply production's max_total_cost, 3 websockets per user and 3 subscriptions "
+        "per type and condition",
+    )
+    start.add_argument("--max-sessions", type=int, default=50_000)
+
+    trigger = commands.add_parser(
+        "trigger", aliases=["fire"], help="fire an event at the connected sessions"
+    )
+    from .trigger import add_trigger_arguments
+
+    add_trigger_arguments(trigger)
+    _add_server_option(trigger)
+    _add_json_option(trigger)
+
+    types = commands.add_parser("types", help="list the subscription types in the catalogue")
+    _add_json_option(types)
+
+    reconnect = commands.add_parser("reconnect", help="start a reconnect handoff")
+    _add_server_option(reconnect)
+
+    close = commands.add_parser("close", help="close a session with a close code")
+    close.add_argument("-s", "--session", required=True, help="the session id")
+    close.add_argument("--reason", help="close code 4000-4007 (default 4000)", default="4000")
+    close.add_argument(
+        "--dirty", action="store_true", help="drop the TCP connection without a close frame"
+    )
+    _add_server_option(close)
+
+    status = commands.add_parser("subscription", help="set a subscription's status")
+    status.add_argument("--subscription", required=True, help="the subscription id")
+    status.add_argument("--status", required=True, help="e.g. authorization_revoked or enabled")
+    _add_server_option(status)
+
+    keepalive = commands.add_parser("keepalive", help="stop or resume a session's keepalives")
+    keepalive.add_argument("-s", "--session", required=True, help="the session id")
+    keepalive.add_argument("--enabled", required=True, help="true or false")
+    _add_server_option(keepalive)
+
+    for name, what in (("sessions", "connected sessions"), ("subscriptions", "all subscriptions")):
+        listing = commands.add_parser(name, help=f"list the {what}")
+        _add_server_option(listing)
+        _add_json_option(listing)
+
+    reset = commands.add_parser("reset", help="close every session and forget every subscription")
+    _add_server_option(reset)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in ("start-server", "start"):
+            from .serve import start_server
+
+            return start_server(args)
+        if args.command == "types":
+            from .listing import print_types
+
+            return print_types(args)
+
+        from . import commands
+        from .client import ControlClient
+
+        client = ControlClient(args.server or default_server(), args.control_token)
+        return commands.run(args, client)
+    except CliError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,111 @@
+"""The control commands: each one request to the control API, printed for people or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .client import CliError, ControlClient, error_message, quoted
+from .listing import print_table
+from .trigger import trigger_request
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _trigger(args: argparse.Namespace, client: ControlClient) -> int:
+    status, payload = client.request("POST", "/trigger", trigger_request(args))
+    if args.json:
+        _print_json(payload)
+    if status >= 400:
+        raise CliError(error_message(status, payload))
+    delivered = payload["delivered"]
+    sessions = len(payload["sessions"])
+    if not args.json:
+        print(
+            f"delivered {delivered} {payload['type']} v{payload['version']} "
+            f"notification(s) to {sessions} session(s)"
+        )
+    return 0
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise CliError(f"--enabled must be true or false, not {text!r}")
+
+
+def run(args: argparse.Namespace, client: ControlClient) -> int:
+    command = args.command
+    if command in ("trigger", "fire"):
+        return _trigger(args, client)
+    if command == "reconnect":
+        result = client.call("POST", "/reconnect")
+        print(
+            f"reconnect started: {len(result['sessions'])} session(s) told to move "
+            f"to server generation {result['generation']}"
+        )
+    elif command == "close":
+        body: dict[str, Any] = {"dirty": True} if args.dirty else {"reason": args.reason}
+        result = client.call("POST", f"/sessions/{quoted(args.session)}/close", body)
+        if args.dirty:
+            print(f"dropped session {result['session']} without a close frame")
+        else:
+            print(f"closed session {result['session']} with {result['code']} {result['reason']}")
+    elif command == "subscription":
+        result = client.call(
+            "POST", f"/subscriptions/{quoted(args.subscription)}/status", {"status": args.status}
+        )
+        print(f"subscription {args.subscription} is now {result['data'][0]['status']}")
+    elif command == "keepalive":
+        enabled = _bool(args.enabled)
+        client.call("POST", f"/sessions/{quoted(args.session)}/keepalive", {"enabled": enabled})
+        print(f"keepalives {'resumed' if enabled else 'stopped'} for session {args.session}")
+    elif command == "sessions":
+        rows = client.call("GET", "/sessions")["data"]
+        if args.json:
+            _print_json(rows)
+        else:
+            print_table(
+                rows,
+                [
+                    ("id", "SESSION"),
+                    ("status", "STATUS"),
+                    ("connected_at", "CONNECTED AT"),
+                    ("keepalive_timeout_seconds", "KEEPALIVE"),
+                    ("subscriptions", "SUBSCRIPTIONS"),
+                ],
+                empty="no sessions connected",
+            )
+    elif command == "subscriptions":
+        rows = client.call("GET", "/subscriptions")["data"]
+        if args.json:
+            _print_json(rows)
+        else:
+            for row in rows:
+                row["session_id"] = row["transport"]["session_id"]
+            print_table(
+                rows,
+                [
+                    ("id", "SUBSCRIPTION"),
+                    ("type", "TYPE"),
+                    ("version", "VERSION"),
+                    ("status", "STATUS"),
+                    ("session_id", "SESSION"),
+                    ("condition", "CONDITION"),
+                ],
+                empty="no subscriptions",
+            )
+    elif command == "reset":
+        client.call("POST", "/reset")
+        print("reset: every session closed, every subscription forgotten")
+    else:  # argparse only lets known commands through
+        raise CliError(f"unknown command {command!r}")
+    return 0

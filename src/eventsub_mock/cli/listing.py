@@ -1,0 +1,69 @@
+"""Tables for people, and `eventsub-mock types`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return (
+            str(len(value))
+            if value and not isinstance(value[0], str | int)
+            else ",".join(map(str, value)) or "-"
+        )
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items() if v) or "-"
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def print_table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], empty: str) -> None:
+    if not rows:
+        print(empty)
+        return
+    cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
+    widths = [
+        max(len(title), *(len(line[i]) for line in cells)) for i, (_, title) in enumerate(columns)
+    ]
+    print("  ".join(title.ljust(w) for (_, title), w in zip(columns, widths, strict=True)))
+    for line in cells:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def print_types(args: argparse.Namespace) -> int:
+    from .. import catalog
+
+    rows = [
+        {
+            "type": entry.type,
+            "version": entry.version,
+            "status": entry.status,
+            "websocket": entry.websocket,
+            "condition": list(entry.condition_required),
+            "condition_optional": list(entry.condition_optional),
+        }
+        for entry in sorted(catalog.all_types(), key=lambda e: e.key)
+    ]
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for row in rows:
+        row["websocket"] = "yes" if row["websocket"] else "no (webhook only)"
+    print_table(
+        rows,
+        [
+            ("type", "TYPE"),
+            ("version", "VERSION"),
+            ("status", "STATUS"),
+            ("websocket", "WEBSOCKET"),
+            ("condition", "CONDITION"),
+        ],
+        empty="the catalogue is empty",
+    )
+    return 0

@@ -1,0 +1,105 @@
+"""`eventsub-mock start-server`: run the mock until Ctrl+C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import logging
+import signal
+import sys
+from typing import Any
+
+from .client import CliError
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    for name in ("reconnect_grace", "ping_interval", "ping_timeout"):
+        if getattr(args, name) < 0:
+            raise CliError(f"--{name.replace('_', '-')} must not be negative")
+    if not 0 <= args.port <= 65535:
+        raise CliError(f"--port must be between 0 and 65535, not {args.port}")
+    return {
+        "host": args.ip,
+        "port": args.port,
+        "require_subscription": args.require_subscription,
+        "reconnect_grace": args.reconnect_grace,
+        "ping_interval": args.ping_interval,
+        "ping_timeout": args.ping_timeout,
+        "enforce_cost_limits": args.enforce_cost_limits,
+        "max_sessions": args.max_sessions,
+        "debug": args.debug,
+    }
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from ..server import MockServer
+
+    options = _options(args)
+    ssl_context = None
+    ca_note = None
+    if args.ssl or args.ssl_cert:
+        from ..tls import server_context
+
+        try:
+            tls = server_context(args.ssl_cert, args.ssl_key, ["localhost", "127.0.0.1", args.ip])
+        except (OSError, ValueError) as exc:
+            raise CliError(f"cannot set up TLS: {exc}") from None
+        ssl_context = tls.context
+        if tls.ca_path is not None:
+            ca_note = f"Generated a local CA for TLS; clients can trust it with: {tls.ca_path}"
+
+    server = MockServer(ssl_context=ssl_context, **options)
+    if args.debug:
+        _log_core_events(server)
+    try:
+        await server.start()
+    except OSError as exc:
+        reason = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise CliError(f"cannot listen on {args.ip}:{args.port}: {reason or exc}") from None
+
+    if args.ip not in _LOOPBACK:
+        print(
+            f"warning: listening on {args.ip}, beyond this machine's loopback: anyone who can "
+            "reach it can control this mock",
+            file=sys.stderr,
+        )
+    print(f"eventsub-mock is running ({'strict' if args.require_subscription else 'lenient'} mode)")
+    print(f"  WebSocket:     {server.ws_url}")
+    print(f"  Subscriptions: {server.subscriptions_url}  (also {server.api_url}/eventsub/...)")
+    print(f"  Control API:   {server.control_url}")
+    if ca_note:
+        print(f"  {ca_note}")
+    print(f"Fire an event: eventsub-mock trigger channel.follow --server {server.base_url}")
+    print("Ctrl+C stops the server.", flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+    print("eventsub-mock stopped.", flush=True)
+    return 0
+
+
+def _log_core_events(server: Any) -> None:
+    logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
+    log = logging.getLogger("eventsub_mock")
+
+    def observe(kind: str, details: dict[str, Any]) -> None:
+        session = details.get("session")
+        subscription = details.get("subscription")
+        what = getattr(session, "id", "") or getattr(subscription, "id", "")
+        extra = f" code={details['code']}" if "code" in details else ""
+        log.debug("%s %s%s", kind, what, extra)
+
+    server.core.observers.append(observe)
+
+
+def start_server(args: argparse.Namespace) -> int:
+    return asyncio.run(_serve(args))

@@ -1,0 +1,46 @@
+"""Settings of one mock server. Every `start-server` option and `MockServer` keyword maps here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Strict mode: production's must-subscribe window and delivery only to subscribers.
+    require_subscription: bool = False
+    # Seconds that a session on the old server has to move to its reconnect URL.
+    reconnect_grace: float = 30.0
+    # Protocol pings: how often, and how long a pong may take before 4002.
+    ping_interval: float = 10.0
+    ping_timeout: float = 10.0
+    # Keepalives go out this many seconds before the keepalive window ends (at most 20 % of it),
+    # so that a client that times out at exactly the window never does.
+    keepalive_lead: float = 1.0
+    # How long disabled subscriptions stay listed by GET (production: at least a minute).
+    disabled_retention: float = 120.0
+    # Production's limits.
+    max_enabled_subscriptions_per_session: int = 300
+    # Cost and per-user limits that the Twitch CLI does not enforce: off unless asked for.
+    enforce_cost_limits: bool = False
+    max_total_cost: int = 10
+    max_websockets_per_user: int = 3
+    max_same_type_and_condition: int = 3
+    # Caps that protect the server.
+    max_body_bytes: int = 64 * 1024
+    max_frame_bytes: int = 64 * 1024
+    max_sessions: int = 50_000
+    # Bytes queued to one client before it counts as one the server cannot write to.
+    max_send_buffer_bytes: int = 8 * 1024 * 1024
+    page_size: int = 100
+    ssl: bool = False
+    debug: bool = False
+
+    def keepalive_lead_for(self, keepalive_seconds: int) -> float:
+        return min(self.keepalive_lead, keepalive_seconds * 0.2)
+
+    @classmethod
+    def option_names(cls) -> frozenset[str]:
+        return frozenset(f.name for f in fields(cls))

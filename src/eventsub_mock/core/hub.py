@@ -1,0 +1,722 @@
+"""The domain of the mock: sessions, subscriptions, timers, routing and limits.
+
+Pure: it never touches a socket or sleeps. The network layer reports what happened (a client
+connected, sent a frame, answered a ping, went away) and calls `run_due()` when time has
+passed; the core decides and tells each session's `Connection` what to send or close.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from .. import catalog, protocol
+from ..clock import Clock
+from ..config import ServerConfig
+from ..protocol import ENABLED, CloseCode
+from .errors import ApiError
+from .model import Caller, Connection, Session, SessionState, Subscription
+from .timers import Timers
+
+Observer = Callable[[str, dict[str, Any]], None]
+
+_FILTERS = ("status", "type", "user_id", "subscription_id")
+_SESSION_NOT_FOUND = "websocket transport session does not exist or has already disconnected"
+
+
+@dataclass
+class Delivery:
+    """One trigger to route: the type, what it names and how to build its event."""
+
+    type: str
+    version: str
+    # Condition ids the trigger names: only subscriptions whose condition agrees receive it.
+    named_condition: Mapping[str, str]
+    # Builds the event for a condition; returns ("event", body) or ("events", batch).
+    build_event: Callable[[Mapping[str, Any]], tuple[str, Any]]
+    # The condition of the stand-in subscription for sessions that hold none (lenient mode).
+    make_condition: Callable[[], dict[str, Any]]
+    count: int = 1
+    session_id: str | None = None
+
+
+@dataclass
+class DeliveryResult:
+    delivered: int = 0
+    sessions: list[str] = field(default_factory=list)
+    subscriptions: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "delivered": self.delivered,
+            "sessions": self.sessions,
+            "subscriptions": self.subscriptions,
+        }
+
+
+@dataclass
+class _Reconnect:
+    generation: int
+    deadline: float
+    sessions: list[Session]
+    tokens: dict[str, Session]
+
+
+class EventSubCore:
+    def __init__(self, config: ServerConfig, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock
+        self.timers = Timers()
+        self.server_tag = os.urandom(4)
+        self.generation = 0
+        self.sessions: dict[str, Session] = {}
+        # Every retained subscription, oldest first (GET lists in this order).
+        self.subscriptions: dict[str, Subscription] = {}
+        self.observers: list[Observer] = []
+        self.record_traffic = False
+        self._sequence = itertools.count(1)
+        self._reconnect: _Reconnect | None = None
+
+    # --- observation ------------------------------------------------------------------------
+
+    def _notify(self, kind: str, **details: Any) -> None:
+        for observer in self.observers:
+            observer(kind, details)
+
+    # --- sessions -----------------------------------------------------------------------------
+
+    def at_capacity(self) -> bool:
+        return len(self.sessions) >= self.config.max_sessions
+
+    def open_session(
+        self,
+        connection: Connection,
+        *,
+        keepalive_seconds: int,
+        ws_url: str,
+        reconnect_token: str | None = None,
+    ) -> Session | None:
+        """A client completed the websocket handshake. Returns None when it was refused."""
+        predecessor: Session | None = None
+        if reconnect_token is not None:
+            predecessor = self._claim_reconnect_token(reconnect_token)
+            if predecessor is None:
+                code = CloseCode.INVALID_RECONNECT
+                connection.close(code, code.reason)
+                return None
+            keepalive_seconds = predecessor.keepalive_seconds
+
+        now = self.clock.monotonic()
+        wall = self.clock.wall_ns()
+        session = Session(
+            id=protocol.new_opaque_id(b"\x08" + self.server_tag + bytes([self.generation % 256])),
+            generation=self.generation,
+            connection=connection,
+            keepalive_seconds=keepalive_seconds,
+            connected_at=protocol.rfc3339_nanos(wall),
+            connected_at_ns=wall,
+            ws_url=ws_url,
+            welcomed_at=now,
+        )
+        if self.record_traffic:
+            session.sent = []
+        self.sessions[session.id] = session
+        welcome = protocol.welcome_message(
+            session.id, session.connected_at, keepalive_seconds, wall
+        )
+        self._send(session, welcome, now)
+        if predecessor is not None:
+            self._complete_handoff(predecessor, session)
+        self._schedule_keepalive(session, now)
+        self.timers.add(now + self.config.ping_interval, "ping", session)
+        if self.config.require_subscription and not session.ever_subscribed:
+            self.timers.add(now + keepalive_seconds, "unused", session)
+        self._notify("session_opened", session=session)
+        return session
+
+    def frame_received(self, session: Session) -> None:
+        """The client sent a text or binary frame: production allows only pongs."""
+        self.close_session(session, CloseCode.CLIENT_SENT_INBOUND_TRAFFIC)
+
+    def pong_received(self, session: Session) -> None:
+        session.awaiting_pong_since = None
+
+    def connection_lost(self, session: Session) -> None:
+        """The client closed or dropped the connection."""
+        self._end_session(session, None, protocol.CLIENT_DISCONNECTED_STATUS)
+
+    def close_session(self, session: Session, code: CloseCode) -> None:
+        """Close with one of the EventSub close codes; the subscriptions take its status."""
+        if self._end_session(session, code, code.subscription_status):
+            session.connection.close(code, code.reason)
+
+    def drop_session(self, session: Session) -> None:
+        """Drop the TCP connection without a close frame, as a network failure would."""
+        status = CloseCode.NETWORK_ERROR.subscription_status
+        if self._end_session(session, None, status):
+            session.connection.abort()
+
+    def _end_session(self, session: Session, code: int | None, status: str) -> bool:
+        if not session.open:
+            return False
+        session.state = SessionState.CLOSED
+        session.close_code = code
+        self.sessions.pop(session.id, None)
+        self._disable_all(session.subscriptions.values(), status)
+        if self._reconnect is not None and session.reconnect_token is not None:
+            # Its reconnect URL dies with it: production answers a late use with 4007.
+            self._reconnect.tokens.pop(session.reconnect_token, None)
+        self._notify("session_closed", session=session, code=code)
+        return True
+
+    def _disable_all(self, subscriptions: Iterable[Subscription], status: str) -> None:
+        now = self.clock.monotonic()
+        disconnected_at = protocol.rfc3339_nanos(self.clock.wall_ns())
+        for sub in subscriptions:
+            if sub.enabled:
+                sub.status = status
+                sub.disconnected_at = disconnected_at
+                sub.disabled_since = now
+                sub.changed()
+
+    def set_keepalive(self, session: Session, enabled: bool) -> None:
+        session.keepalive_enabled = enabled
+        if enabled:
+            # The window starts again now, so the client does not see an instant keepalive.
+            now = self.clock.monotonic()
+            session.last_sent = now
+            self._schedule_keepalive(session, now)
+
+    def find_session(self, session_id: str) -> Session:
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise ApiError(404, f"session {session_id!r} does not exist or has disconnected")
+        return session
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def _send(self, session: Session, frame: bytes, now: float) -> None:
+        if session.sent is not None:
+            session.sent.append(frame)
+        session.last_sent = now
+        if not session.connection.send(frame):
+            self._write_failed(session)
+
+    def _send_many(self, session: Session, frames: list[bytes], now: float) -> None:
+        if session.sent is not None:
+            session.sent.extend(frames)
+        session.last_sent = now
+        if not session.connection.send_many(frames):
+            self._write_failed(session)
+
+    def _write_failed(self, session: Session) -> None:
+        # The client stopped reading: production closes a client it cannot write to.
+        self.close_session(session, CloseCode.NETWORK_TIMEOUT)
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def next_deadline(self) -> float | None:
+        return self.timers.next_deadline()
+
+    def run_due(self) -> None:
+        """Fire every timer due at the clock's current time, earliest first."""
+        now = self.clock.monotonic()
+        while (due := self.timers.pop_due(now)) is not None:
+            _, kind, target = due
+            getattr(self, f"_on_{kind}")(target, now)
+
+    def _schedule_keepalive(self, session: Session, now: float) -> None:
+        self.timers.add(self._keepalive_due(session), "keepalive", session)
+
+    def _keepalive_due(self, session: Session) -> float:
+        window = session.keepalive_seconds
+        return session.last_sent + window - self.config.keepalive_lead_for(window)
+
+    def _on_keepalive(self, session: Session, now: float) -> None:
+        if session.state is not SessionState.CONNECTED:
+            return  # closed, or told to reconnect (its keepalive is null from then on)
+        due = self._keepalive_due(session)
+        if due <= now and session.keepalive_enabled:
+            self._send(session, protocol.keepalive_message(self.clock.wall_ns()), now)
+            due = self._keepalive_due(session)
+        elif due <= now:
+            due = now + session.keepalive_seconds
+        if session.open:
+            self.timers.add(due, "keepalive", session)
+
+    def _on_ping(self, session: Session, now: float) -> None:
+        if not session.open:
+            return
+        session.connection.ping()
+        if session.awaiting_pong_since is None:
+            session.awaiting_pong_since = now
+            self.timers.add(now + self.config.ping_timeout, "pong_deadline", (session, now))
+        self.timers.add(now + self.config.ping_interval, "ping", session)
+
+    def _on_pong_deadline(self, target: tuple[Session, float], now: float) -> None:
+        session, since = target
+        if session.open and session.awaiting_pong_since == since:
+            self.close_session(session, CloseCode.CLIENT_FAILED_PING_PONG)
+
+    def _on_unused(self, session: Session, now: float) -> None:
+        if session.state is SessionState.CONNECTED and not session.ever_subscribed:
+            self.close_session(session, CloseCode.CONNECTION_UNUSED)
+
+    # --- reconnect handoff --------------------------------------------------------------------
+
+    @property
+    def reconnect_in_progress(self) -> bool:
+        return self._reconnect is not None
+
+    def start_reconnect(self) -> dict[str, Any]:
+        """Make a new server generation primary and send every session its reconnect URL."""
+        if self._reconnect is not None:
+            raise ApiError(
+                409,
+                "a reconnect is already in progress; wait until its grace period ends "
+                f"({self.config.reconnect_grace:g} s)",
+            )
+        now = self.clock.monotonic()
+        wall = self.clock.wall_ns()
+        self.generation += 1
+        old = [s for s in self.sessions.values() if s.state is SessionState.CONNECTED]
+        handoff = _Reconnect(self.generation, now + self.config.reconnect_grace, old, tokens={})
+        self._reconnect = handoff
+        for session in old:
+            token = protocol.new_opaque_id(self.server_tag)
+            session.reconnect_token = token
+            session.state = SessionState.RECONNECTING
+            handoff.tokens[token] = session
+            url = f"{session.ws_url}?reconnect_id={token}"
+            frame = protocol.reconnect_message(session.id, session.connected_at, url, wall)
+            self._send(session, frame, now)
+        self.timers.add(handoff.deadline, "reconnect_grace", handoff)
+        self._notify("reconnect_started", generation=self.generation, sessions=len(old))
+        return {"generation": self.generation, "sessions": [s.id for s in old]}
+
+    def _claim_reconnect_token(self, token: str) -> Session | None:
+        handoff = self._reconnect
+        if handoff is None:
+            return None
+        session = handoff.tokens.pop(token, None)  # single use
+        if session is None or session.state is not SessionState.RECONNECTING:
+            return None
+        return session
+
+    def _complete_handoff(self, old: Session, new: Session) -> None:
+        """The new socket has its welcome: its subscriptions move over with their ids."""
+        for sub in old.subscriptions.values():
+            sub.session_id = new.id
+            sub.changed()
+        new.subscriptions, old.subscriptions = old.subscriptions, {}
+        new.owner = old.owner
+        new.ever_subscribed = old.ever_subscribed
+        new.keepalive_enabled = old.keepalive_enabled
+        old.state = SessionState.HANDED_OFF
+        self._notify("session_handed_off", old=old, new=new)
+
+    def _on_reconnect_grace(self, handoff: _Reconnect, now: float) -> None:
+        for session in handoff.sessions:
+            if session.open:
+                self.close_session(session, CloseCode.RECONNECT_GRACE_TIME_EXPIRED)
+        handoff.tokens.clear()
+        if self._reconnect is handoff:
+            self._reconnect = None
+
+    # --- subscription API ---------------------------------------------------------------------
+
+    def create_subscription(self, caller: Caller, body: Any) -> dict[str, Any]:
+        sub_type, version, condition, session_id = _parse_create_request(body)
+        entry = _catalog_entry(sub_type, version)
+        missing = entry.missing_condition_fields(condition)
+        if missing:
+            raise ApiError(400, f"condition is missing required fields: {', '.join(missing)}")
+        unknown = sorted(set(condition) - set(entry.condition_fields))
+        if unknown:
+            raise ApiError(
+                400,
+                f"condition has fields that {sub_type} does not take: {', '.join(unknown)} "
+                f"(it takes {', '.join(entry.condition_fields)})",
+            )
+        session = self.sessions.get(session_id)
+        if session is None or not session.delivering:
+            raise ApiError(400, _SESSION_NOT_FOUND)
+        if session.owner is not None and session.owner.key != caller.key:
+            raise ApiError(
+                400, "websocket transport cannot have subscriptions created by different users"
+            )
+        # Production echoes optional condition fields that were left out as "".
+        full_condition = {f: condition.get(f, "") for f in entry.condition_fields}
+        for existing in session.subscriptions.values():
+            if (
+                existing.enabled
+                and existing.type == sub_type
+                and existing.version == version
+                and existing.condition == full_condition
+            ):
+                raise ApiError(409, "subscription already exists")
+        limit = self.config.max_enabled_subscriptions_per_session
+        if session.enabled_subscription_count() >= limit:
+            raise ApiError(
+                429, f"websocket transport cannot have more than {limit} enabled subscriptions"
+            )
+        cost = _cost(entry, caller, full_condition)
+        if self.config.enforce_cost_limits:
+            self._check_user_limits(caller, session, sub_type, full_condition, cost)
+
+        wall = self.clock.wall_ns()
+        sub = Subscription(
+            id=protocol.new_subscription_id(),
+            type=sub_type,
+            version=version,
+            condition=full_condition,
+            created_at=protocol.rfc3339_nanos(wall),
+            cost=cost,
+            owner=caller,
+            session_id=session.id,
+            connected_at=protocol.rfc3339_seconds(session.connected_at_ns),
+            sequence=next(self._sequence),
+        )
+        self.subscriptions[sub.id] = sub
+        session.subscriptions[sub.id] = sub
+        session.owner = caller
+        session.ever_subscribed = True
+        self._notify("subscription_created", subscription=sub, session=session)
+        return {"data": [sub.to_helix()], **self._totals(caller)}
+
+    def _check_user_limits(
+        self,
+        caller: Caller,
+        session: Session,
+        sub_type: str,
+        condition: dict[str, Any],
+        cost: int,
+    ) -> None:
+        mine = [s for s in self._owned_by(caller) if s.enabled]
+        same = sum(1 for s in mine if s.type == sub_type and s.condition == condition)
+        if same >= self.config.max_same_type_and_condition:
+            raise ApiError(429, "maximum subscriptions with type and condition exceeded")
+        transports = {s.session_id for s in mine} - {session.id}
+        if session.id not in {s.session_id for s in mine} and (
+            len(transports) >= self.config.max_websockets_per_user
+        ):
+            raise ApiError(429, "number of websocket transports limit exceeded")
+        if sum(s.cost for s in mine) + cost > self.config.max_total_cost:
+            raise ApiError(
+                429, f"total cost exceeded: max_total_cost is {self.config.max_total_cost}"
+            )
+
+    def list_subscriptions(self, caller: Caller, query: Mapping[str, str]) -> dict[str, Any]:
+        self._purge_expired()
+        filters = {k: query[k] for k in _FILTERS if query.get(k)}
+        if len(filters) > 1:
+            raise ApiError(400, "The request may specify only one filter query parameter.")
+        status = filters.get("status")
+        if status is not None and status not in protocol.ALL_STATUSES:
+            raise ApiError(400, f"The value in the status query parameter is not valid: {status}")
+        type_filter = filters.get("type")
+        if type_filter is not None and not catalog.versions_of(type_filter):
+            raise ApiError(
+                400, f"The value in the type query parameter is not valid: {type_filter}"
+            )
+        after = _decode_cursor(query.get("after"))
+
+        def wanted(sub: Subscription) -> bool:
+            if status is not None:
+                return sub.status == status
+            if type_filter is not None:
+                return sub.type == type_filter
+            if "user_id" in filters:
+                return any(
+                    k.endswith("user_id") and v == filters["user_id"]
+                    for k, v in sub.condition.items()
+                )
+            if "subscription_id" in filters:
+                return sub.id == filters["subscription_id"]
+            return True
+
+        matching = [s for s in self._owned_by(caller) if s.sequence > after and wanted(s)]
+        page = matching[: self.config.page_size]
+        pagination: dict[str, str] = {}
+        if len(matching) > len(page):
+            pagination["cursor"] = _encode_cursor(page[-1].sequence)
+        return {
+            "data": [s.to_helix() for s in page],
+            **self._totals(caller),
+            "pagination": pagination,
+        }
+
+    def delete_subscription(self, caller: Caller, subscription_id: str | None) -> None:
+        if not subscription_id:
+            raise ApiError(400, "The id query parameter is required.")
+        sub = self.subscriptions.get(subscription_id)
+        if sub is None or not _owns(caller, sub):
+            raise ApiError(404, "The subscription was not found.")
+        self._remove(sub)
+        self._notify("subscription_deleted", subscription=sub)
+
+    def _remove(self, sub: Subscription) -> None:
+        self.subscriptions.pop(sub.id, None)
+        session = self.sessions.get(sub.session_id)
+        if session is not None:
+            session.subscriptions.pop(sub.id, None)
+
+    def _owned_by(self, caller: Caller) -> list[Subscription]:
+        return [s for s in self.subscriptions.values() if _owns(caller, s)]
+
+    def _totals(self, caller: Caller) -> dict[str, int]:
+        mine = self._owned_by(caller)
+        return {
+            "total": len(mine),
+            "total_cost": sum(s.cost for s in mine if s.enabled),
+            "max_total_cost": self.config.max_total_cost,
+        }
+
+    def _purge_expired(self) -> None:
+        horizon = self.clock.monotonic() - self.config.disabled_retention
+        expired = [
+            s
+            for s in self.subscriptions.values()
+            if s.disabled_since is not None and s.disabled_since <= horizon
+        ]
+        for sub in expired:
+            self._remove(sub)
+
+    # --- control ------------------------------------------------------------------------------
+
+    def find_subscription(self, subscription_id: str) -> Subscription:
+        sub = self.subscriptions.get(subscription_id)
+        if sub is None:
+            raise ApiError(404, f"subscription {subscription_id!r} does not exist")
+        return sub
+
+    def set_subscription_status(self, subscription_id: str, status: str) -> Subscription:
+        """Set any documented status; revoking ones send the owner a `revocation` message."""
+        if status not in protocol.ALL_STATUSES:
+            raise ApiError(
+                400,
+                f"unknown status {status!r}; one of: {', '.join(sorted(protocol.ALL_STATUSES))}",
+            )
+        sub = self.find_subscription(subscription_id)
+        session = self.sessions.get(sub.session_id)
+        now = self.clock.monotonic()
+        if status == ENABLED:
+            if session is None:
+                raise ApiError(409, "cannot enable a subscription whose session has closed")
+            sub.status, sub.disconnected_at, sub.disabled_since = ENABLED, None, None
+        else:
+            sub.status = status
+            sub.disabled_since = now
+        sub.changed()
+        if status in protocol.REVOCATION_STATUSES and session is not None and session.delivering:
+            frame = protocol.revocation_message(
+                sub.type, sub.version, sub.notification_json(), self.clock.wall_ns()
+            )
+            self._send(session, frame, now)
+        self._notify("subscription_status", subscription=sub)
+        return sub
+
+    def reset(self) -> None:
+        """Forget every session and subscription; connected clients are closed."""
+        for session in list(self.sessions.values()):
+            if self._end_session(session, 1001, protocol.CLIENT_DISCONNECTED_STATUS):
+                session.connection.close(1001, "mock server reset")
+        self.subscriptions.clear()
+        self._reconnect = None
+        self.timers.clear()
+
+    def describe_sessions(self) -> list[dict[str, Any]]:
+        return [s.summary() for s in self.sessions.values()]
+
+    def describe_subscriptions(self) -> list[dict[str, Any]]:
+        self._purge_expired()
+        return [
+            {**s.to_helix(), "client_id": s.owner.client_id, "user_id": s.owner.user_id}
+            for s in self.subscriptions.values()
+        ]
+
+    # --- delivery -----------------------------------------------------------------------------
+
+    def deliver(self, delivery: Delivery) -> DeliveryResult:
+        """Route one trigger (possibly a burst of `count` events) to the sessions that get it."""
+        if delivery.session_id is not None:
+            targets = [self.find_session(delivery.session_id)]
+        else:
+            targets = list(self.sessions.values())
+        now = self.clock.monotonic()
+        wall = self.clock.wall_ns()
+        built: dict[tuple[tuple[str, Any], ...], list[tuple[bytes, bytes]]] = {}
+
+        def events_for(condition: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
+            key = tuple(sorted(condition.items()))
+            events = built.get(key)
+            if events is None:
+                given = {k: v for k, v in condition.items() if v}
+                events = []
+                for _ in range(delivery.count):
+                    event_key, body = delivery.build_event(given)
+                    events.append((event_key.encode(), orjson.dumps(body)))
+                built[key] = events
+            return events
+
+        stand_in_condition: dict[str, Any] | None = None
+        result = DeliveryResult()
+        for session in targets:
+            if not session.delivering:
+                continue
+            subs = [
+                sub
+                for sub in session.subscriptions.values()
+                if sub.enabled
+                and sub.type == delivery.type
+                and sub.version == delivery.version
+                and _condition_matches(sub.condition, delivery.named_condition)
+            ]
+            if not subs:
+                if self.config.require_subscription:
+                    continue
+                if stand_in_condition is None:
+                    stand_in_condition = delivery.make_condition()
+                subs = [self._stand_in(delivery, session, stand_in_condition, wall)]
+            else:
+                result.subscriptions.extend(s.id for s in subs)
+            frames = [
+                protocol.notification_message(
+                    delivery.type,
+                    delivery.version,
+                    sub.notification_json(),
+                    event,
+                    wall,
+                    event_key=event_key,
+                )
+                for i in range(delivery.count)
+                for sub in subs
+                for event_key, event in (events_for(sub.condition)[i],)
+            ]
+            self._send_many(session, frames, now)
+            result.delivered += len(frames)
+            result.sessions.append(session.id)
+        return result
+
+    def _stand_in(
+        self, delivery: Delivery, session: Session, condition: dict[str, Any], wall: int
+    ) -> Subscription:
+        """The subscription a lenient-mode notification names when the session holds none."""
+        entry = catalog.lookup(delivery.type, delivery.version)
+        return Subscription(
+            id=protocol.new_subscription_id(),
+            type=delivery.type,
+            version=delivery.version,
+            condition=condition,
+            created_at=protocol.rfc3339_nanos(wall),
+            cost=0 if entry is None or entry.requires_authorization else 1,
+            owner=Caller(""),
+            session_id=session.id,
+            connected_at=protocol.rfc3339_seconds(session.connected_at_ns),
+        )
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+def _parse_create_request(body: Any) -> tuple[str, str, dict[str, Any], str]:
+    if not isinstance(body, dict):
+        raise ApiError(400, "the request body must be a JSON object")
+    sub_type = body.get("type")
+    if not isinstance(sub_type, str) or not sub_type:
+        raise ApiError(400, "The value specified in the `type` field is not valid")
+    version = body.get("version")
+    if not isinstance(version, str) or not version:
+        raise ApiError(400, "The value specified in the `version` field is not valid")
+    condition = body.get("condition")
+    if not isinstance(condition, dict):
+        raise ApiError(400, "The `condition` field is required and must be an object")
+    bad = sorted(k for k, v in condition.items() if not isinstance(v, str))
+    if bad:
+        raise ApiError(400, f"condition values must be strings: {', '.join(bad)}")
+    transport = body.get("transport")
+    if not isinstance(transport, dict):
+        raise ApiError(400, "The `transport` field is required and must be an object")
+    method = transport.get("method")
+    if method != "websocket":
+        raise ApiError(
+            400,
+            "The value specified in the `method` field is not valid: this mock serves the "
+            "websocket transport only",
+        )
+    session_id = transport.get("session_id")
+    if not isinstance(session_id, str) or not session_id:
+        raise ApiError(
+            400,
+            "The `session_id` field is required if you specify the WebSocket transport method",
+        )
+    return sub_type, version, condition, session_id
+
+
+def _catalog_entry(sub_type: str, version: str) -> catalog.SubscriptionType:
+    entry = catalog.lookup(sub_type, version)
+    if entry is None:
+        versions = catalog.versions_of(sub_type)
+        if not versions:
+            raise ApiError(400, f"The value specified in the `type` field is not valid: {sub_type}")
+        raise ApiError(
+            400,
+            "The combination of values in the `type` and `version` fields is not valid: "
+            f"{sub_type} has version(s) {', '.join(sorted(versions))}",
+        )
+    if entry.status == "removed":
+        raise ApiError(410, f"This subscription type is not available: {sub_type} v{version}")
+    if not entry.websocket:
+        raise ApiError(
+            400,
+            f"{sub_type} is only available to webhooks and conduits, not the websocket transport",
+        )
+    return entry
+
+
+def _cost(entry: catalog.SubscriptionType, caller: Caller, condition: Mapping[str, Any]) -> int:
+    """Twitch's rule: free when the user authorized the app (by scope or as the user named)."""
+    if entry.requires_authorization:
+        return 0
+    if caller.user_id and any(
+        k.endswith("user_id") and v == caller.user_id for k, v in condition.items()
+    ):
+        return 0
+    return 1
+
+
+def _owns(caller: Caller, sub: Subscription) -> bool:
+    if sub.owner.client_id != caller.client_id:
+        return False
+    return caller.user_id is None or sub.owner.user_id in (None, caller.user_id)
+
+
+def _condition_matches(condition: Mapping[str, Any], named: Mapping[str, str]) -> bool:
+    for key, value in named.items():
+        held = condition.get(key)
+        if held and held != value:
+            return False
+    return True
+
+
+def _encode_cursor(sequence: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{sequence}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    raw = protocol.decode_opaque_id(cursor)
+    try:
+        prefix, _, number = (raw or b"").decode().partition(":")
+        if prefix == "seq":
+            return int(number)
+    except (UnicodeDecodeError, ValueError):
+        pass
+    raise ApiError(400, "The cursor in the after query parameter is not valid")

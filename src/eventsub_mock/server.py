@@ -1,0 +1,237 @@
+"""`MockServer`: the whole mock running in the current event loop.
+
+async with MockServer(port=0) as server:
+    ...connect a client to server.ws_url, subscribe at server.subscriptions_url...
+    await server.trigger("channel.follow")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import ssl as ssl_module
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from . import triggering
+from .clock import Clock, ManualClock, SystemClock
+from .config import ServerConfig
+from .core import ApiError, Caller, DeliveryResult, EventSubCore, Session, Subscription
+from .protocol import CloseCode
+from .web.app import build_app
+
+log = logging.getLogger("eventsub_mock")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One subscription API call, as `MockServer(record=True)` keeps them."""
+
+    action: str  # "create", "list" or "delete"
+    client_id: str
+    user_id: str | None
+    body: Any
+
+
+class MockServer:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        record: bool = False,
+        ssl_context: ssl_module.SSLContext | None = None,
+        tokens: dict[str, str] | None = None,
+        **options: Any,
+    ) -> None:
+        unknown = set(options) - ServerConfig.option_names()
+        if unknown:
+            raise TypeError(f"unknown MockServer option(s): {', '.join(sorted(unknown))}")
+        options.setdefault("port", 0)
+        self.config = ServerConfig(
+            **{**options, "ssl": options.get("ssl", ssl_context is not None)}
+        )
+        self.clock: Clock = clock or SystemClock()
+        self.core = EventSubCore(self.config, self.clock)
+        self.core.record_traffic = record
+        self.requests: list[RecordedRequest] = []
+        self._record = record
+        self._ssl_context = ssl_context
+        self._tokens = tokens
+        self._runner: web.AppRunner | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_due = math.inf
+        self.port: int | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> MockServer:
+        if self.config.ssl and self._ssl_context is None:
+            raise ValueError("ssl=True needs an ssl_context (see eventsub_mock.tls)")
+        app = build_app(
+            self.core,
+            self.config,
+            info=self._info,
+            record=self._record_request if self._record else None,
+            tokens=self._tokens,
+        )
+        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        site = web.TCPSite(
+            runner, self.config.host, self.config.port, ssl_context=self._ssl_context
+        )
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        server = site._server
+        assert isinstance(server, asyncio.base_events.Server)
+        self.port = server.sockets[0].getsockname()[1]
+        if not self.clock.manual:
+            self.core.timers.on_earlier_deadline = self._arm
+            deadline = self.core.next_deadline()
+            if deadline is not None:
+                self._arm(deadline)
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is None:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self.core.timers.on_earlier_deadline = None
+        self.core.reset()
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+
+    async def __aenter__(self) -> MockServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    # --- addresses ----------------------------------------------------------------------------
+
+    @property
+    def _host_for_urls(self) -> str:
+        host = self.config.host
+        if host in ("0.0.0.0", ""):
+            return "127.0.0.1"
+        return f"[{host}]" if ":" in host else host
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("the server is not started")
+        scheme = "https" if self.config.ssl else "http"
+        return f"{scheme}://{self._host_for_urls}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http", "ws", 1) + "/ws"
+
+    @property
+    def subscriptions_url(self) -> str:
+        return f"{self.base_url}/eventsub/subscriptions"
+
+    @property
+    def api_url(self) -> str:
+        """The Helix base a client library takes (`.../helix`)."""
+        return f"{self.base_url}/helix"
+
+    @property
+    def control_url(self) -> str:
+        return f"{self.base_url}/_mock"
+
+    @property
+    def _info(self) -> dict[str, Any]:
+        return {"server": "eventsub-mock"}
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def _arm(self, when: float) -> None:
+        if when >= self._timer_due and self._timer is not None:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_due = when
+        delay = max(0.0, when - self.clock.monotonic())
+        self._timer = asyncio.get_running_loop().call_later(delay, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer, self._timer_due = None, math.inf
+        try:
+            self.core.run_due()
+        except Exception:
+            log.exception("timer handling failed")
+        deadline = self.core.next_deadline()
+        if deadline is not None and self._runner is not None:
+            self._arm(deadline)
+
+    async def advance(self, seconds: float) -> None:
+        """Move a manual clock forward, firing every timer that falls due, in order."""
+        clock = self.clock
+        if not isinstance(clock, ManualClock):
+            raise RuntimeError("advance() needs MockServer(clock=ManualClock())")
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        target = clock.monotonic() + seconds
+        while (deadline := self.core.next_deadline()) is not None and deadline <= target:
+            clock.set(deadline)
+            self.core.run_due()
+            await asyncio.sleep(0)
+        clock.set(target)
+        await asyncio.sleep(0)
+
+    # --- recording ----------------------------------------------------------------------------
+
+    def _record_request(self, action: str, caller: Caller, body: object) -> None:
+        self.requests.append(RecordedRequest(action, caller.client_id, caller.user_id, body))
+
+    # --- control ------------------------------------------------------------------------------
+
+    async def trigger(self, event: str, **request: Any) -> DeliveryResult:
+        """Fire an event (a subscription type or a trigger alias) at the connected sessions.
+
+        Keyword arguments are those of the control API's trigger request: `version`,
+        `session`, `count`, `seed`, `overrides`, `event` (a raw event sent as given) and the
+        trigger parameters (`from_user`, `to_user`, `tier`, ...).
+        """
+        delivery = triggering.delivery_from_request({"type": event, **request}, self.clock)
+        return self.core.deliver(delivery)
+
+    def reconnect(self) -> dict[str, Any]:
+        return self.core.start_reconnect()
+
+    def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
+        session = self.core.find_session(session_id)
+        if dirty:
+            self.core.drop_session(session)
+            return
+        try:
+            close_code = CloseCode(code)
+        except ValueError:
+            raise ApiError(400, f"unsupported close code {code}") from None
+        self.core.close_session(session, close_code)
+
+    def set_subscription_status(self, subscription_id: str, status: str) -> Subscription:
+        return self.core.set_subscription_status(subscription_id, status)
+
+    def set_keepalive(self, session_id: str, enabled: bool) -> None:
+        self.core.set_keepalive(self.core.find_session(session_id), enabled)
+
+    @property
+    def sessions(self) -> list[Session]:
+        return list(self.core.sessions.values())
+
+    @property
+    def subscriptions(self) -> list[Subscription]:
+        return list(self.core.subscriptions.values())
+
+    def reset(self) -> None:
+        self.core.reset()
+        self.requests.clear()

@@ -1,0 +1,1 @@
+"""The network layer: aiohttp handlers that translate between sockets and the core."""

@@ -1,0 +1,28 @@
+"""The aiohttp application: websocket, subscription API and control API on one port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ..config import ServerConfig
+from ..core import EventSubCore
+from . import control, subscriptions, websocket
+from .responses import api_middleware
+
+
+def build_app(
+    core: EventSubCore,
+    config: ServerConfig,
+    *,
+    info: dict[str, Any],
+    record: subscriptions.Recorder | None = None,
+    tokens: dict[str, str] | None = None,
+) -> web.Application:
+    app = web.Application(client_max_size=config.max_body_bytes, middlewares=[api_middleware])
+    app[subscriptions.TOKENS_KEY] = tokens if tokens is not None else {}
+    websocket.add_routes(app, core, config)
+    subscriptions.add_routes(app, core, record)
+    control.add_routes(app, core, info)
+    return app

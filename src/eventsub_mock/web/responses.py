@@ -1,0 +1,78 @@
+"""JSON responses in Twitch's shape, and the middleware that makes every error one of them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from ..core import ApiError, error_body
+
+log = logging.getLogger("eventsub_mock")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# Helix sends these on every response; twurple's rate limiter waits when they are missing.
+RATELIMIT_LIMIT = 800
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": (
+        "Accept, Accept-Language, Authorization, Client-Id, Content-Type, X-Requested-With"
+    ),
+    "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",
+    "Access-Control-Max-Age": "600",
+}
+
+
+def json_response(body: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
+
+
+def error_response(status: int, message: str) -> web.Response:
+    return json_response(error_body(status, message), status)
+
+
+def no_content() -> web.Response:
+    # A 204 has no body and so no content type: some clients decode a body they are told of.
+    return web.Response(status=204)
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request body as JSON; a 400 when it is not JSON, a 413 when over the size cap."""
+    raw = await request.read()
+    if not raw:
+        raise ApiError(400, "the request body is empty; it must be a JSON object")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, f"the request body is not valid JSON: {exc}") from None
+
+
+@web.middleware
+async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every HTTP answer: Twitch's error shape, rate-limit and CORS headers. Never a 500 leak."""
+    try:
+        response = await handler(request)
+    except ApiError as exc:
+        response = error_response(exc.status, exc.message)
+    except web.HTTPException as exc:
+        if exc.status == 101:
+            raise
+        message = exc.reason if exc.status != 413 else "the request body is too large"
+        response = error_response(exc.status, message)
+        if exc.status == 405:
+            response.headers["Allow"] = exc.headers.get("Allow", "")
+    except Exception:
+        log.exception("unexpected error handling %s %s", request.method, request.path)
+        response = error_response(500, "the mock server failed to handle this request")
+    if not response.prepared:
+        headers = response.headers
+        headers["Ratelimit-Limit"] = str(RATELIMIT_LIMIT)
+        headers["Ratelimit-Remaining"] = str(RATELIMIT_LIMIT - 1)
+        headers["Ratelimit-Reset"] = str(int(time.time()) + 1)
+        headers.update(CORS_HEADERS)
+    return response

@@ -1,0 +1,58 @@
+"""The /ws endpoint: hands each connection to the core and reports what the client does."""
+
+from __future__ import annotations
+
+from aiohttp import WSMsgType, web
+
+from .. import protocol
+from ..config import ServerConfig
+from ..core import ApiError, EventSubCore
+from .connection import SocketConnection
+
+_END = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+
+
+def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -> None:
+    scheme = "wss" if config.ssl else "ws"
+
+    async def websocket(request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(
+            autoping=False,  # pongs are news for the core; the client's pings are answered below
+            compress=False,
+            max_msg_size=config.max_frame_bytes,
+        )
+        if not ws.can_prepare(request).ok:
+            raise ApiError(400, "this endpoint only accepts websocket upgrade requests")
+        if core.at_capacity():
+            raise ApiError(
+                503, f"the mock server holds its maximum of {config.max_sessions} sessions"
+            )
+        await ws.prepare(request)
+        connection = SocketConnection(ws, request, config.max_send_buffer_bytes)
+        session = core.open_session(
+            connection,
+            keepalive_seconds=protocol.parse_keepalive(
+                request.query.get("keepalive_timeout_seconds")
+            ),
+            ws_url=f"{scheme}://{request.host}{request.path}",
+            reconnect_token=request.query.get("reconnect_id"),
+        )
+        if session is not None:
+            try:
+                while True:
+                    message = await ws.receive()
+                    kind = message.type
+                    if kind is WSMsgType.PING:
+                        await ws.pong(message.data)
+                    elif kind is WSMsgType.PONG:
+                        core.pong_received(session)
+                    elif kind in _END:
+                        break
+                    else:
+                        core.frame_received(session)
+            finally:
+                core.connection_lost(session)  # nothing changes if the core closed it first
+        await connection.wait_closed()
+        return ws
+
+    app.router.add_get("/ws", websocket)

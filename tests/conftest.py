@@ -1,0 +1,123 @@
+"""Shared fixtures: a real server on a free port and real websocket clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+
+from eventsub_mock import ManualClock, MockServer
+
+CLIENT_ID = "test-client-id"
+
+
+class Client:
+    """A websocket client session plus the HTTP calls a Twitch client would make."""
+
+    def __init__(self, server: MockServer, http: aiohttp.ClientSession) -> None:
+        self.server = server
+        self.http = http
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.session_id: str | None = None
+        self.welcome: dict[str, Any] | None = None
+
+    async def connect(self, query: str = "", *, autoping: bool = True, url: str | None = None):
+        self.ws = await self.http.ws_connect(
+            url or self.server.ws_url + query, autoping=autoping, heartbeat=None
+        )
+        self.welcome = await self.receive()
+        assert self.welcome["metadata"]["message_type"] == "session_welcome"
+        self.session_id = self.welcome["payload"]["session"]["id"]
+        return self.welcome
+
+    async def receive(self, timeout: float = 2.0) -> dict[str, Any]:
+        assert self.ws is not None
+        message = await self.ws.receive(timeout=timeout)
+        assert message.type == aiohttp.WSMsgType.TEXT, f"expected a text frame, got {message}"
+        return json.loads(message.data)
+
+    async def receive_close(self, timeout: float = 2.0) -> int | None:
+        """Read until the server closes; returns the close code."""
+        assert self.ws is not None
+        while True:
+            message = await self.ws.receive(timeout=timeout)
+            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
+                                aiohttp.WSMsgType.CLOSING):
+                return self.ws.close_code
+            if message.type == aiohttp.WSMsgType.ERROR:
+                return self.ws.close_code
+
+    async def subscribe(
+        self,
+        sub_type: str = "channel.follow",
+        version: str = "2",
+        condition: dict[str, str] | None = None,
+        *,
+        client_id: str = CLIENT_ID,
+        session_id: str | None = None,
+        expect: int = 202,
+    ) -> dict[str, Any]:
+        if condition is None:
+            condition = {"broadcaster_user_id": "1234", "moderator_user_id": "1234"}
+        body = {
+            "type": sub_type,
+            "version": version,
+            "condition": condition,
+            "transport": {"method": "websocket", "session_id": session_id or self.session_id},
+        }
+        status, payload = await self.api("POST", json=body, client_id=client_id)
+        assert status == expect, payload
+        return payload
+
+    async def api(
+        self,
+        method: str,
+        *,
+        path: str = "/eventsub/subscriptions",
+        client_id: str | None = CLIENT_ID,
+        **kwargs: Any,
+    ) -> tuple[int, Any]:
+        headers = kwargs.pop("headers", {})
+        if client_id is not None:
+            headers["Client-Id"] = client_id
+        async with self.http.request(
+            method, self.server.base_url + path, headers=headers, **kwargs
+        ) as response:
+            raw = await response.read()
+            return response.status, (json.loads(raw) if raw else None)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[MockServer]:
+    async with MockServer(port=0, ping_interval=60, ping_timeout=60) as running:
+        yield running
+
+
+@pytest.fixture
+async def manual_server() -> AsyncIterator[MockServer]:
+    async with MockServer(port=0, clock=ManualClock()) as running:
+        yield running
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def make_client(http: aiohttp.ClientSession) -> Callable[[MockServer], Client]:
+    def make(server: MockServer) -> Client:
+        return Client(server, http)
+
+    return make
+
+
+async def settle() -> None:
+    """Let the event loop run callbacks that a synchronous core call scheduled."""
+    for _ in range(3):
+        await asyncio.sleep(0)

@@ -1,0 +1,51 @@
+"""Regenerate src/eventsub_mock/catalog/types.json from the reference subscription-type list.
+
+Usage: python tools/build_catalog.py [path/to/subscription-types.json]
+
+Keeps the facts a mock needs (names, versions, statuses, conditions, transports, whether the
+user must authorize, the event schema and the documented example event) and drops the prose.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "subscription-types.json"
+TARGET = ROOT / "src" / "eventsub_mock" / "catalog" / "types.json"
+
+# Versions that production no longer accepts at all.
+REMOVED = {("channel.follow", "1"), ("channel.guest_star_slot.update", "beta")}
+
+
+def entry(raw: dict) -> dict:
+    key = (raw["type"], raw["version"])
+    scopes = [s for s in raw.get("scopes_mentioned") or [] if ":" in s]
+    return {
+        "type": raw["type"],
+        "version": raw["version"],
+        "status": "removed" if key in REMOVED else raw["status"],
+        "condition_required": raw.get("condition_required", raw["condition"]),
+        "condition_optional": raw.get("condition_optional", []),
+        "websocket": raw["websocket"],
+        # Subscriptions that need the user's authorization cost nothing (Twitch's cost rule).
+        "requires_authorization": bool(scopes),
+        "scopes": scopes,
+        "event_fields": raw.get("event_fields", []),
+        "event_schema": raw.get("event_schema", []),
+        "example_event": raw.get("example_event"),
+    }
+
+
+def main() -> None:
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
+    entries = [entry(raw) for raw in json.loads(source.read_text())]
+    entries.sort(key=lambda e: (e["type"], e["version"]))
+    TARGET.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {len(entries)} entries to {TARGET.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
