@@ -13,6 +13,12 @@ import pytest
 from eventsub_mock import ManualClock, MockServer
 
 CLIENT_ID = "test-client-id"
+_END = (
+    aiohttp.WSMsgType.CLOSE,
+    aiohttp.WSMsgType.CLOSED,
+    aiohttp.WSMsgType.CLOSING,
+    aiohttp.WSMsgType.ERROR,
+)
 
 
 class Client:
@@ -24,19 +30,33 @@ class Client:
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.session_id: str | None = None
         self.welcome: dict[str, Any] | None = None
+        self.messages: asyncio.Queue[aiohttp.WSMessage] = asyncio.Queue()
+        self._reader: asyncio.Task[None] | None = None
 
     async def connect(self, query: str = "", *, autoping: bool = True, url: str | None = None):
         self.ws = await self.http.ws_connect(
             url or self.server.ws_url + query, autoping=autoping, heartbeat=None
         )
+        # Read all the time, as real clients do, so that pings are answered while a test waits.
+        self._reader = asyncio.get_running_loop().create_task(self._read())
         self.welcome = await self.receive()
         assert self.welcome["metadata"]["message_type"] == "session_welcome"
         self.session_id = self.welcome["payload"]["session"]["id"]
         return self.welcome
 
-    async def receive(self, timeout: float = 2.0) -> dict[str, Any]:
+    async def _read(self) -> None:
         assert self.ws is not None
-        message = await self.ws.receive(timeout=timeout)
+        while True:
+            message = await self.ws.receive()
+            await self.messages.put(message)
+            if message.type in _END:
+                return
+
+    async def next_message(self, timeout: float = 2.0) -> aiohttp.WSMessage:
+        return await asyncio.wait_for(self.messages.get(), timeout)
+
+    async def receive(self, timeout: float = 2.0) -> dict[str, Any]:
+        message = await self.next_message(timeout)
         assert message.type == aiohttp.WSMsgType.TEXT, f"expected a text frame, got {message}"
         return json.loads(message.data)
 
@@ -44,11 +64,8 @@ class Client:
         """Read until the server closes; returns the close code."""
         assert self.ws is not None
         while True:
-            message = await self.ws.receive(timeout=timeout)
-            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
-                                aiohttp.WSMsgType.CLOSING):
-                return self.ws.close_code
-            if message.type == aiohttp.WSMsgType.ERROR:
+            message = await self.next_message(timeout)
+            if message.type in _END:
                 return self.ws.close_code
 
     async def subscribe(

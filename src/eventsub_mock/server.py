@@ -44,6 +44,7 @@ class MockServer:
         record: bool = False,
         ssl_context: ssl_module.SSLContext | None = None,
         tokens: dict[str, str] | None = None,
+        pong_wait: float = 0.5,
         **options: Any,
     ) -> None:
         unknown = set(options) - ServerConfig.option_names()
@@ -57,6 +58,8 @@ class MockServer:
         self.core = EventSubCore(self.config, self.clock)
         self.core.record_traffic = record
         self.requests: list[RecordedRequest] = []
+        # With a manual clock: real seconds a client gets to answer a ping (see advance()).
+        self.pong_wait = pong_wait
         self._record = record
         self._ssl_context = ssl_context
         self._tokens = tokens
@@ -173,7 +176,12 @@ class MockServer:
             self._arm(deadline)
 
     async def advance(self, seconds: float) -> None:
-        """Move a manual clock forward, firing every timer that falls due, in order."""
+        """Move a manual clock forward, firing every timer that falls due, in order.
+
+        Clients live in real time: before a ping's timeout is judged, a client gets up to
+        `pong_wait` real seconds to answer it, as a responsive client would have in the time
+        that passed.
+        """
         clock = self.clock
         if not isinstance(clock, ManualClock):
             raise RuntimeError("advance() needs MockServer(clock=ManualClock())")
@@ -181,11 +189,20 @@ class MockServer:
             raise ValueError("time only moves forward")
         target = clock.monotonic() + seconds
         while (deadline := self.core.next_deadline()) is not None and deadline <= target:
+            await self._wait_for_pongs(self.core.awaiting_pong_by(deadline))
             clock.set(deadline)
             self.core.run_due()
             await asyncio.sleep(0)
         clock.set(target)
         await asyncio.sleep(0)
+
+    async def _wait_for_pongs(self, sessions: list[Session]) -> None:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.pong_wait
+        while loop.time() < give_up and any(
+            s.open and s.awaiting_pong_since is not None for s in sessions
+        ):
+            await asyncio.sleep(0.001)
 
     # --- recording ----------------------------------------------------------------------------
 

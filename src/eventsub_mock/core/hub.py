@@ -259,6 +259,14 @@ class EventSubCore:
             self.timers.add(now + self.config.ping_timeout, "pong_deadline", (session, now))
         self.timers.add(now + self.config.ping_interval, "ping", session)
 
+    def awaiting_pong_by(self, when: float) -> list[Session]:
+        """Sessions whose ping will be judged by `when` and that have not answered yet."""
+        return [
+            session
+            for session, since in self.timers.due_by(when, "pong_deadline")
+            if session.open and session.awaiting_pong_since == since
+        ]
+
     def _on_pong_deadline(self, target: tuple[Session, float], now: float) -> None:
         session, since = target
         if session.open and session.awaiting_pong_since == since:

@@ -31,6 +31,10 @@ class Timers:
     def next_deadline(self) -> float | None:
         return self._heap[0][0] if self._heap else None
 
+    def due_by(self, when: float, kind: str) -> list[Any]:
+        """Targets of the `kind` timers due by `when` (a scan: for tests' simulated time)."""
+        return [t for (w, _, k, t) in self._heap if k == kind and w <= when]
+
     def pop_due(self, now: float) -> tuple[float, str, Any] | None:
         if self._heap and self._heap[0][0] <= now:
             when, _, kind, target = heapq.heappop(self._heap)
