@@ -146,7 +146,7 @@ def test_count_builds_each_event_once_per_condition() -> None:
 
 def test_session_filter_and_unknown_session() -> None:
     core, _ = make_core()
-    one, one_conn = open_session(core)
+    one, _ = open_session(core)
     _, two_conn = open_session(core)
     assert core.deliver(follow_delivery(session_id=one.id)).sessions == [one.id]
     assert two_conn.types() == ["session_welcome"]
