@@ -421,7 +421,6 @@ class EventSubCore:
             )
 
     def list_subscriptions(self, caller: Caller, query: Mapping[str, str]) -> dict[str, Any]:
-        self._purge_expired()
         filters = {k: query[k] for k in _FILTERS if query.get(k)}
         if len(filters) > 1:
             raise ApiError(400, "The request may specify only one filter query parameter.")
@@ -463,6 +462,7 @@ class EventSubCore:
     def delete_subscription(self, caller: Caller, subscription_id: str | None) -> None:
         if not subscription_id:
             raise ApiError(400, "The id query parameter is required.")
+        self._purge_expired()
         sub = self.subscriptions.get(subscription_id)
         if sub is None or not _owns(caller, sub):
             raise ApiError(404, "The subscription was not found.")
@@ -476,6 +476,7 @@ class EventSubCore:
             session.subscriptions.pop(sub.id, None)
 
     def _owned_by(self, caller: Caller) -> list[Subscription]:
+        self._purge_expired()
         return [s for s in self.subscriptions.values() if _owns(caller, s)]
 
     def _totals(self, caller: Caller) -> dict[str, int]:
