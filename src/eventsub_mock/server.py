@@ -11,9 +11,11 @@ import asyncio
 import logging
 import math
 import ssl as ssl_module
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from . import triggering
@@ -21,6 +23,7 @@ from .clock import Clock, ManualClock, SystemClock
 from .config import ServerConfig
 from .core import ApiError, Caller, DeliveryResult, EventSubCore, Session, Subscription
 from .protocol import CloseCode
+from .waiters import Waiters
 from .web.app import build_app
 
 log = logging.getLogger("eventsub_mock")
@@ -57,6 +60,7 @@ class MockServer:
         self.clock: Clock = clock or SystemClock()
         self.core = EventSubCore(self.config, self.clock)
         self.core.record_traffic = record
+        self.waiters = Waiters(self.core)
         self.requests: list[RecordedRequest] = []
         # With a manual clock: real seconds a client gets to answer a ping (see advance()).
         self.pong_wait = pong_wait
@@ -208,6 +212,33 @@ class MockServer:
 
     def _record_request(self, action: str, caller: Caller, body: object) -> None:
         self.requests.append(RecordedRequest(action, caller.client_id, caller.user_id, body))
+
+    def messages(self, session_id: str) -> list[dict[str, Any]]:
+        """Every message the session was sent, decoded (needs `MockServer(record=True)`)."""
+        if not self._record:
+            raise RuntimeError("messages() needs MockServer(record=True)")
+        session = self.core.sessions.get(session_id) or self.waiters.closed.get(session_id)
+        if session is None:
+            raise KeyError(f"no session {session_id!r}")
+        return [orjson.loads(frame) for frame in session.sent or []]
+
+    # --- waiting ------------------------------------------------------------------------------
+
+    async def wait_for_session(
+        self, predicate: Callable[[Session], bool] | None = None, *, timeout: float = 5.0
+    ) -> Session:
+        """An open session (the first that satisfies `predicate`), as soon as there is one."""
+        return await self.waiters.session(predicate, timeout)
+
+    async def wait_for_subscription(
+        self, type: str | None = None, version: str | None = None, *, timeout: float = 5.0
+    ) -> Subscription:
+        """An enabled subscription (of `type` and `version` if given), once one exists."""
+        return await self.waiters.subscription(type, version, timeout)
+
+    async def wait_for_close(self, session_id: str, *, timeout: float = 5.0) -> int | None:
+        """Wait until the session ends; its close code, or None when the client closed it."""
+        return await self.waiters.close(session_id, timeout)
 
     # --- control ------------------------------------------------------------------------------
 
