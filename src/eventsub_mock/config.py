@@ -35,6 +35,8 @@ class ServerConfig:
     # Bytes queued to one client before it counts as one the server cannot write to.
     max_send_buffer_bytes: int = 8 * 1024 * 1024
     page_size: int = 100
+    # When set, the control API wants `Authorization: Bearer <control_token>`.
+    control_token: str | None = None
     ssl: bool = False
     debug: bool = False
 

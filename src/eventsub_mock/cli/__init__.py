@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
         "per type and condition",
     )
     start.add_argument("--max-sessions", type=int, default=50_000)
+    start.add_argument(
+        "--control-token",
+        help="require this bearer token on the control API (default: none on loopback, a "
+        "generated one when --ip is wider)",
+    )
 
     trigger = commands.add_parser(
         "trigger", aliases=["fire"], help="fire an event at the connected sessions"

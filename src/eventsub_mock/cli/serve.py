@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import errno
 import logging
+import secrets
 import signal
 import sys
 from typing import Any
@@ -31,6 +32,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "enforce_cost_limits": args.enforce_cost_limits,
         "max_sessions": args.max_sessions,
         "debug": args.debug,
+        "control_token": args.control_token,
     }
 
 
@@ -38,6 +40,9 @@ async def _serve(args: argparse.Namespace) -> int:
     from ..server import MockServer
 
     options = _options(args)
+    if options["control_token"] is None and args.ip not in _LOOPBACK:
+        # Beyond loopback, whoever can reach the port could drive the mock: require a token.
+        options["control_token"] = secrets.token_urlsafe(24)
     ssl_context = None
     ca_note = None
     if args.ssl or args.ssl_cert:
@@ -72,6 +77,8 @@ async def _serve(args: argparse.Namespace) -> int:
     print(f"  Control API:   {server.control_url}")
     if ca_note:
         print(f"  {ca_note}")
+    if options["control_token"]:
+        print(f"  Control token: {options['control_token']}  (--control-token for commands)")
     print(f"Fire an event: eventsub-mock trigger channel.follow --server {server.base_url}")
     print("Ctrl+C stops the server.", flush=True)
 

@@ -20,7 +20,10 @@ def build_app(
     record: subscriptions.Recorder | None = None,
     tokens: dict[str, str] | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=config.max_body_bytes, middlewares=[api_middleware])
+    middlewares = [api_middleware]
+    if config.control_token:
+        middlewares.append(control.token_middleware(config.control_token))
+    app = web.Application(client_max_size=config.max_body_bytes, middlewares=middlewares)
     app[subscriptions.TOKENS_KEY] = tokens if tokens is not None else {}
     websocket.add_routes(app, core, config)
     subscriptions.add_routes(app, core, record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from aiohttp import web
@@ -30,6 +31,23 @@ def _close_code(value: Any) -> protocol.CloseCode:
         return protocol.CloseCode(int(value))
     except ValueError:
         raise ApiError(400, f"unsupported close code {value!r}: one of {codes}") from None
+
+
+def token_middleware(token: str) -> Any:
+    """Refuses control API calls that do not carry the server's control token."""
+    expected = f"Bearer {token}"
+
+    @web.middleware
+    async def require_token(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith(PREFIX) and not hmac.compare_digest(
+            request.headers.get("Authorization", ""), expected
+        ):
+            raise ApiError(
+                401, "the control API needs 'Authorization: Bearer <control token>' on this server"
+            )
+        return await handler(request)
+
+    return require_token
 
 
 def add_routes(app: web.Application, core: EventSubCore, info: dict[str, Any]) -> None:

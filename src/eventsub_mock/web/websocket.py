@@ -9,7 +9,7 @@ from ..config import ServerConfig
 from ..core import ApiError, EventSubCore
 from .connection import SocketConnection
 
-_END = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+_END = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 
 
 def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -> None:
@@ -49,7 +49,11 @@ def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -
                     elif kind in _END:
                         break
                     else:
+                        # A data frame, or one aiohttp refused (too big, bad UTF-8, bad framing;
+                        # it has closed with 1009/1007/1002): either way, inbound traffic.
                         core.frame_received(session)
+                        if kind is WSMsgType.ERROR:
+                            break
             finally:
                 core.connection_lost(session)  # nothing changes if the core closed it first
         await connection.wait_closed()
