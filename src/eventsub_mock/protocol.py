@@ -207,44 +207,53 @@ def keepalive_message(wall_ns: int) -> bytes:
     return orjson.dumps({"metadata": _metadata("session_keepalive", wall_ns), "payload": {}})
 
 
-def _subscription_metadata_tail(subscription_type: str, version: str) -> bytes:
-    return orjson.dumps({"subscription_type": subscription_type, "subscription_version": version})[
-        1:
-    ]
+class MessageIds:
+    """Fresh message ids for a burst: UUID-4 strings, each one different, cheap to make.
 
-
-def notification_message(
-    subscription_type: str,
-    version: str,
-    subscription_json: bytes,
-    event_json: bytes,
-    wall_ns: int,
-    *,
-    event_key: bytes = b"event",
-) -> bytes:
-    """A notification assembled from pre-encoded parts.
-
-    The event body and the subscription object are encoded once (per trigger and per
-    subscription); only the small metadata is new for each message.
+    A burst draws one random 122-bit value and counts up from it in the last 48 bits; ids stay
+    unique and well-formed at a fraction of the cost of a random draw per message.
     """
-    head = (
-        b'{"metadata":{"message_id":"'
-        + new_message_id().encode()
-        + b'","message_type":"notification","message_timestamp":"'
-        + rfc3339_nanos(wall_ns).encode()
-        + b'",'
-        + _subscription_metadata_tail(subscription_type, version)
-    )
-    return (
-        head
-        + b',"payload":{"subscription":'
-        + subscription_json
-        + b',"'
-        + event_key
-        + b'":'
-        + event_json
-        + b"}}"
-    )
+
+    __slots__ = ("_next", "_prefix")
+
+    def __init__(self) -> None:
+        self._prefix = new_message_id()[:24].encode()
+        self._next = int.from_bytes(os.urandom(6), "big")
+
+    def take(self) -> bytes:
+        value = self._next
+        self._next = (value + 1) & 0xFFFF_FFFF_FFFF
+        return self._prefix + b"%012x" % value
+
+
+class NotificationBatch:
+    """Notifications of one trigger, assembled from pre-encoded parts.
+
+    The event bodies are encoded once per trigger and each subscription object once per
+    subscription; per message only the id differs.
+    """
+
+    def __init__(self, subscription_type: str, version: str, wall_ns: int) -> None:
+        self._ids = MessageIds()
+        tail = orjson.dumps(
+            {"subscription_type": subscription_type, "subscription_version": version}
+        )
+        self._after_id = (
+            b'","message_type":"notification","message_timestamp":"'
+            + rfc3339_nanos(wall_ns).encode()
+            + b'",'
+            + tail[1:]
+            + b',"payload":{"subscription":'
+        )
+
+    def frames(self, subscription_json: bytes, events: list[tuple[bytes, bytes]]) -> list[bytes]:
+        """One notification per (event key, event body) for the given subscription."""
+        middle = self._after_id + subscription_json + b',"'
+        take = self._ids.take
+        return [
+            b'{"metadata":{"message_id":"' + take() + middle + key + b'":' + body + b"}}"
+            for key, body in events
+        ]
 
 
 def revocation_message(

@@ -560,6 +560,7 @@ class EventSubCore:
             targets = list(self.sessions.values())
         now = self.clock.monotonic()
         wall = self.clock.wall_ns()
+        # Event bodies by condition: built and encoded once for all sessions that share it.
         built: dict[tuple[tuple[str, Any], ...], list[tuple[bytes, bytes]]] = {}
 
         def events_for(condition: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
@@ -575,6 +576,7 @@ class EventSubCore:
             return events
 
         stand_in_condition: dict[str, Any] | None = None
+        batch = protocol.NotificationBatch(delivery.type, delivery.version, wall)
         result = DeliveryResult()
         for session in targets:
             if not session.delivering:
@@ -595,19 +597,14 @@ class EventSubCore:
                 subs = [self._stand_in(delivery, session, stand_in_condition, wall)]
             else:
                 result.subscriptions.extend(s.id for s in subs)
-            frames = [
-                protocol.notification_message(
-                    delivery.type,
-                    delivery.version,
-                    sub.notification_json(),
-                    event,
-                    wall,
-                    event_key=event_key,
-                )
-                for i in range(delivery.count)
-                for sub in subs
-                for event_key, event in (events_for(sub.condition)[i],)
-            ]
+            if len(subs) == 1:
+                sub = subs[0]
+                frames = batch.frames(sub.notification_json(), events_for(sub.condition))
+            else:  # interleave, so that event i reaches every subscription before event i+1
+                per_sub = [
+                    batch.frames(s.notification_json(), events_for(s.condition)) for s in subs
+                ]
+                frames = [frame for group in zip(*per_sub, strict=True) for frame in group]
             self._send_many(session, frames, now)
             result.delivered += len(frames)
             result.sessions.append(session.id)
