@@ -56,6 +56,11 @@ async def _serve(args: argparse.Namespace) -> int:
         if tls.ca_path is not None:
             ca_note = f"Generated a local CA for TLS; clients can trust it with: {tls.ca_path}"
 
+    # Signals stop the server cleanly from the moment it exists.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     server = MockServer(ssl_context=ssl_context, **options)
     if args.debug:
         _log_core_events(server)
@@ -82,10 +87,6 @@ async def _serve(args: argparse.Namespace) -> int:
     print(f"Fire an event: eventsub-mock trigger channel.follow --server {server.base_url}")
     print("Ctrl+C stops the server.", flush=True)
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:

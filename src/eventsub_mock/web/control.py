@@ -69,20 +69,14 @@ def add_routes(app: web.Application, core: EventSubCore, info: dict[str, Any]) -
     async def trigger(request: web.Request) -> web.Response:
         delivery = triggering.delivery_from_request(await _object_body(request), core.clock)
         result = core.deliver(delivery)
-        status = 200 if result.delivered else 404
-        body = {**result.as_dict(), "type": delivery.type, "version": delivery.version}
         if not result.delivered:
-            body.update(
-                {
-                    "error": "Not Found",
-                    "status": 404,
-                    "message": triggering.nothing_delivered_message(core, delivery),
-                }
-            )
-        return json_response(body, status)
+            raise ApiError(404, triggering.nothing_delivered_message(core, delivery))
+        body = {**result.as_dict(), "type": delivery.type, "version": delivery.version}
+        return json_response(body)
 
     @routes.post(f"{PREFIX}/reconnect")
     async def reconnect(request: web.Request) -> web.Response:
+        await _object_body(request)
         return json_response(core.start_reconnect())
 
     @routes.post(f"{PREFIX}/sessions/{{session_id}}/close")
@@ -117,6 +111,7 @@ def add_routes(app: web.Application, core: EventSubCore, info: dict[str, Any]) -
 
     @routes.post(f"{PREFIX}/reset")
     async def reset(request: web.Request) -> web.Response:
+        await _object_body(request)
         core.reset()
         return json_response({"reset": True})
 
