@@ -272,11 +272,6 @@ async def test_trigger_json_output(server: MockServer, make_client) -> None:
     assert (await client.receive())["metadata"]["message_type"] == "notification"
 
 
-@pytest.mark.xfail(
-    reason="BUG: triggering.delivery_from_request defaults the version to '1' (removed "
-    "channel.follow v1) instead of resolving it with catalog.aliases.resolve_trigger",
-    strict=True,
-)
 async def test_trigger_without_a_version_uses_the_current_one(
     server: MockServer, make_client
 ) -> None:

@@ -407,14 +407,7 @@ async def test_trigger_with_nobody_connected_is_404(server: MockServer, http) ->
     assert "no client" in body["message"]
 
 
-_TRIGGER_RESOLVE = (
-    "BUG: triggering.delivery_from_request looks the name up with catalog.lookup(name, "
-    "version or '1') instead of catalog.aliases.resolve_trigger: aliases are unknown, the "
-    "default version is 1 and removed versions are delivered"
-)
 
-
-@pytest.mark.xfail(reason=_TRIGGER_RESOLVE, strict=True)
 async def test_trigger_by_alias(server: MockServer, http, make_client) -> None:
     client, sub_id = await subscribed_client(server, make_client)
     status, body, _ = await control(http, server, "POST", "/trigger", {"type": "follow"})
@@ -424,7 +417,6 @@ async def test_trigger_by_alias(server: MockServer, http, make_client) -> None:
     assert (await client.receive())["payload"]["subscription"]["id"] == sub_id
 
 
-@pytest.mark.xfail(reason=_TRIGGER_RESOLVE, strict=True)
 async def test_trigger_of_a_removed_version_is_400(server: MockServer, http, make_client):
     await make_client(server).connect()
     status, body, _ = await trigger(http, server, "channel.follow", "1")

@@ -10,7 +10,7 @@ import pytest
 from eventsub_mock.clock import ManualClock
 from eventsub_mock.config import ServerConfig
 from eventsub_mock.core import ApiError, Caller, Delivery, EventSubCore
-from eventsub_mock.protocol import CloseCode, parse_keepalive
+from eventsub_mock.protocol import CloseCode, parse_keepalive, split_text_frames
 
 
 class FakeConnection:
@@ -21,12 +21,9 @@ class FakeConnection:
         self.pings = 0
         self.room = room
 
-    def send(self, data: bytes) -> bool:
-        self.frames.append(json.loads(data))
+    def write(self, wire: bytes) -> bool:
+        self.frames.extend(json.loads(frame) for frame in split_text_frames(wire))
         return self.room
-
-    def send_many(self, frames: list[bytes]) -> bool:
-        return all([self.send(frame) for frame in frames])
 
     def ping(self) -> None:
         self.pings += 1

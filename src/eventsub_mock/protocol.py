@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import struct
 import time
 from enum import IntEnum
 from typing import Any
@@ -207,34 +208,62 @@ def keepalive_message(wall_ns: int) -> bytes:
     return orjson.dumps({"metadata": _metadata("session_keepalive", wall_ns), "payload": {}})
 
 
-class MessageIds:
-    """Fresh message ids for a burst: UUID-4 strings, each one different, cheap to make.
+# --- websocket framing (server to client: unmasked, one text frame per message) -------------
 
-    A burst draws one random 122-bit value and counts up from it in the last 48 bits; ids stay
-    unique and well-formed at a fraction of the cost of a random draw per message.
-    """
+_headers: dict[int, bytes] = {}
 
-    __slots__ = ("_next", "_prefix")
 
-    def __init__(self) -> None:
-        self._prefix = new_message_id()[:24].encode()
-        self._next = int.from_bytes(os.urandom(6), "big")
+def text_frame_header(length: int) -> bytes:
+    header = _headers.get(length)
+    if header is None:
+        if length < 126:
+            header = bytes((0x81, length))
+        elif length < 65536:
+            header = struct.pack("!BBH", 0x81, 126, length)
+        else:
+            header = struct.pack("!BBQ", 0x81, 127, length)
+        if len(_headers) < 65536:
+            _headers[length] = header
+    return header
 
-    def take(self) -> bytes:
-        value = self._next
-        self._next = (value + 1) & 0xFFFF_FFFF_FFFF
-        return self._prefix + b"%012x" % value
+
+def text_frame(payload: bytes) -> bytes:
+    return text_frame_header(len(payload)) + payload
+
+
+def split_text_frames(wire: bytes) -> list[bytes]:
+    """The payloads of unmasked text frames laid end to end (for records and tests)."""
+    payloads = []
+    offset = 0
+    while offset < len(wire):
+        length = wire[offset + 1] & 0x7F
+        offset += 2
+        if length == 126:
+            (length,) = struct.unpack_from("!H", wire, offset)
+            offset += 2
+        elif length == 127:
+            (length,) = struct.unpack_from("!Q", wire, offset)
+            offset += 8
+        payloads.append(wire[offset : offset + length])
+        offset += length
+    return payloads
+
+
+_ID_COUNTER_MASK = 0xFFFF_FFFF_FFFF
 
 
 class NotificationBatch:
-    """Notifications of one trigger, assembled from pre-encoded parts.
+    """The notifications of one trigger, framed for the wire from pre-encoded parts.
 
-    The event bodies are encoded once per trigger and each subscription object once per
-    subscription; per message only the id differs.
+    Each event body is encoded once per trigger (`event_tail`) and each subscription object
+    once per subscription; per message only the id and the frame header are new. Ids are
+    UUID-4 strings: one random draw per trigger, counting up in the last 48 bits, so every
+    message has its own id at a fraction of the cost of a random draw per message.
     """
 
     def __init__(self, subscription_type: str, version: str, wall_ns: int) -> None:
-        self._ids = MessageIds()
+        self._start = b'{"metadata":{"message_id":"' + new_message_id()[:24].encode()
+        self._next_id = int.from_bytes(os.urandom(6), "big")
         tail = orjson.dumps(
             {"subscription_type": subscription_type, "subscription_version": version}
         )
@@ -246,14 +275,38 @@ class NotificationBatch:
             + b',"payload":{"subscription":'
         )
 
-    def frames(self, subscription_json: bytes, events: list[tuple[bytes, bytes]]) -> list[bytes]:
-        """One notification per (event key, event body) for the given subscription."""
-        middle = self._after_id + subscription_json + b',"'
-        take = self._ids.take
-        return [
-            b'{"metadata":{"message_id":"' + take() + middle + key + b'":' + body + b"}}"
-            for key, body in events
+    @staticmethod
+    def event_tail(key: str, body: bytes) -> bytes:
+        """The end of a notification: its event (or batched events) and closing braces."""
+        return b',"' + key.encode() + b'":' + body + b"}}"
+
+    def wire(self, subscriptions: list[bytes], event_tails: list[list[bytes]]) -> bytes:
+        """Frames for every event of every subscription: event i reaches each subscription
+        before event i+1 does. `event_tails[j]` are the tails for `subscriptions[j]`."""
+        start = self._start
+        middles = [self._after_id + sub for sub in subscriptions]
+        fixed = len(start) + 12
+        count = len(event_tails[0])
+        first = self._next_id
+        self._next_id = (first + count * len(subscriptions)) & _ID_COUNTER_MASK
+        ids = [
+            b"%012x" % (n & _ID_COUNTER_MASK)
+            for n in range(first, first + count * len(subscriptions))
         ]
+        parts: list[bytes] = []
+        append = parts.append
+        header = text_frame_header
+        n = 0
+        for i in range(count):
+            for middle, tails in zip(middles, event_tails, strict=True):
+                tail = tails[i]
+                append(header(fixed + len(middle) + len(tail)))
+                append(start)
+                append(ids[n])
+                append(middle)
+                append(tail)
+                n += 1
+        return b"".join(parts)
 
 
 def revocation_message(

@@ -242,14 +242,14 @@ class MockServer:
 
     # --- control ------------------------------------------------------------------------------
 
-    async def trigger(self, event: str, **request: Any) -> DeliveryResult:
+    async def trigger(self, name: str, /, **request: Any) -> DeliveryResult:
         """Fire an event (a subscription type or a trigger alias) at the connected sessions.
 
         Keyword arguments are those of the control API's trigger request: `version`,
         `session`, `count`, `seed`, `overrides`, `event` (a raw event sent as given) and the
         trigger parameters (`from_user`, `to_user`, `tier`, ...).
         """
-        delivery = triggering.delivery_from_request({"type": event, **request}, self.clock)
+        delivery = triggering.delivery_from_request({"type": name, **request}, self.clock)
         return self.core.deliver(delivery)
 
     def reconnect(self) -> dict[str, Any]:

@@ -108,8 +108,8 @@ class MockServerThread:
     subscriptions_url = property(lambda self: self.server.subscriptions_url)
     control_url = property(lambda self: self.server.control_url)
 
-    def trigger(self, event: str, **request: Any) -> DeliveryResult:
-        return self._run(lambda: self.server.trigger(event, **request))
+    def trigger(self, name: str, /, **request: Any) -> DeliveryResult:
+        return self._run(lambda: self.server.trigger(name, **request))
 
     def reconnect(self) -> dict[str, Any]:
         return self._call(self.server.reconnect)

@@ -2,54 +2,79 @@
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Mapping
 from typing import Any
 
-from . import catalog
+from .catalog import CatalogError
+from .catalog.aliases import resolve_trigger
+from .catalog.params import TriggerParams
+from .catalog.payloads import build_event
+from .catalog.roles import condition_for_event, named_condition
 from .clock import Clock
 from .core import ApiError, Delivery, EventSubCore
 
 MAX_COUNT = 10_000
+# Request keys about delivery; every other key is a trigger parameter (from_user, tier, ...).
+_DELIVERY_KEYS = ("type", "version", "count", "session", "subscription_id", "seed", "event")
+
+
+def _optional_string(body: Mapping[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, f"{key} must be a string")
+    return value
 
 
 def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
-    name = body.get("type")
-    if not isinstance(name, str) or not name:
-        raise ApiError(400, "type is required: a subscription type such as channel.follow")
     version = body.get("version")
-    if version is not None and not isinstance(version, str):
-        raise ApiError(400, "version must be a string")
-    entry = catalog.lookup(name, version or "1")
-    if entry is None:
-        raise ApiError(400, f"unknown event {name!r}")
+    if (version is not None and not isinstance(version, str | int)) or isinstance(version, bool):
+        raise ApiError(400, 'version must be a string such as "2"')
     count = body.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise ApiError(400, f"count must be an integer from 1 to {MAX_COUNT}")
-    session = body.get("session")
-    if session is not None and not isinstance(session, str):
-        raise ApiError(400, "session must be a session id string")
-    raw = body.get("event")
-    rng = random.Random(body.get("seed"))
-    example = entry.example_event or {}
+    seed = body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
+        raise ApiError(400, "seed must be an integer or a string")
+    session_id = _optional_string(body, "session")
+    subscription_id = _optional_string(body, "subscription_id")
+    try:
+        trigger = resolve_trigger(body.get("type"), version, websocket=True)
+        params = TriggerParams.from_mapping(body, ignore=_DELIVERY_KEYS).with_presets(
+            trigger.presets
+        )
+    except CatalogError as exc:
+        raise ApiError(400, str(exc)) from None
+    sub_type = trigger.sub_type
+    rng = random.Random(seed)
+    wall_ns = clock.wall_ns()
 
-    def build(condition: Mapping[str, Any]) -> tuple[str, Any]:
-        if raw is not None:
-            return "event", raw
-        event = copy.deepcopy(example)
-        event.update({k: v for k, v in condition.items() if k in event})
-        event.setdefault("user_id", str(rng.randrange(1, 10**8)))
-        return "event", event
+    if "event" in body:
+        raw = body["event"]
+        key = "events" if isinstance(raw, list) else "event"
+
+        def build(condition: Mapping[str, Any]) -> tuple[str, Any]:
+            return key, raw  # sent as given
+
+    else:
+
+        def build(condition: Mapping[str, Any]) -> tuple[str, Any]:
+            try:
+                return build_event(
+                    sub_type, condition=condition, params=params, rng=rng, wall_ns=wall_ns
+                )
+            except CatalogError as exc:
+                raise ApiError(400, str(exc)) from None
 
     return Delivery(
-        type=entry.type,
-        version=entry.version,
-        named_condition={},
+        type=sub_type.type,
+        version=sub_type.version,
+        named_condition=named_condition(sub_type, params),
         build_event=build,
-        make_condition=lambda: {f: str(rng.randrange(1, 10**8)) for f in entry.condition_required},
+        make_condition=lambda: condition_for_event(sub_type, params, rng),
         count=count,
-        session_id=session,
+        session_id=session_id,
+        subscription_id=subscription_id,
     )
 
 

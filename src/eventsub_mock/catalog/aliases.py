@@ -122,7 +122,7 @@ def type_names() -> list[str]:
 
 def resolve(
     name: str,
-    version: str | None = None,
+    version: str | int | None = None,
     *,
     websocket: bool = False,
     newest_if_ambiguous: bool = True,
@@ -143,7 +143,7 @@ def resolve(
     ).sub_type
 
 
-def websocket_type(name: str, version: str | None = None) -> SubscriptionType:
+def websocket_type(name: str, version: str | int | None = None) -> SubscriptionType:
     """resolve() for delivery over a websocket: webhook-only types are an error."""
     return resolve(name, version, websocket=True)
 
@@ -188,11 +188,18 @@ def _version_key(version: str) -> tuple[int, int | str]:
     return (1, int(version)) if version.isdigit() else (0, version)
 
 
+def _entry(type_name: str, version: str) -> SubscriptionType:
+    found = lookup(type_name, version)
+    if found is None:  # pragma: no cover - versions come from the catalogue itself
+        raise CatalogError(f'{type_name} has no version "{version}"')
+    return found
+
+
 def _pick_version(
     type_name: str, version: str | int | None, newest_if_ambiguous: bool
 ) -> SubscriptionType:
-    versions = sorted(versions_of(type_name), key=_version_key)
-    live = [v for v in versions if lookup(type_name, v).status != "removed"]  # type: ignore[union-attr]
+    entries = [_entry(type_name, v) for v in sorted(versions_of(type_name), key=_version_key)]
+    live = [e.version for e in entries if e.status != "removed"]
     if version is not None:
         wanted = str(version).strip()
         if wanted[:1] in ("v", "V") and wanted[1:].isdigit():
@@ -207,15 +214,13 @@ def _pick_version(
             raise CatalogError(_removed_message(type_name, wanted, live), choices=live)
         return entry
     if not live:
-        raise CatalogError(_removed_message(type_name, versions[-1], live))
-    if len(live) == 1:
-        return lookup(type_name, live[0])  # type: ignore[return-value]
-    if not newest_if_ambiguous:
+        raise CatalogError(_removed_message(type_name, entries[-1].version, live))
+    if len(live) > 1 and not newest_if_ambiguous:
         raise CatalogError(
             f"{type_name} has versions {', '.join(live)}: pass --version", choices=live
         )
-    production = [v for v in live if lookup(type_name, v).status == "production"]  # type: ignore[union-attr]
-    return lookup(type_name, (production or live)[-1])  # type: ignore[return-value]
+    production = [e for e in entries if e.status == "production"]
+    return production[-1] if production else _entry(type_name, live[-1])
 
 
 def _removed_message(type_name: str, version: str, live: list[str]) -> str:

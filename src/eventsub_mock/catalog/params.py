@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
@@ -162,10 +162,13 @@ class TriggerParams:
         object.__setattr__(self, "overrides", MappingProxyType(checked))
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None) -> TriggerParams:
+    def from_mapping(
+        cls, data: Mapping[str, Any] | None, *, ignore: Collection[str] = ()
+    ) -> TriggerParams:
         """Options as a control-API request sends them (JSON). Keys may use `-` or `_`.
 
         Ids and tiers may be numbers; counts may be numeric strings. Null means "not given".
+        Keys in `ignore` (say the request's own `type`, `version`, `count`) are skipped.
         """
         if data is None:
             return cls()
@@ -174,6 +177,8 @@ class TriggerParams:
         known = {f.name for f in fields(cls) if f.init}
         kwargs: dict[str, Any] = {}
         for raw_key, value in data.items():
+            if raw_key in ignore:
+                continue
             key = str(raw_key).replace("-", "_")
             if key not in known:
                 hint = closest(key, known)

@@ -44,6 +44,8 @@ class Delivery:
     make_condition: Callable[[], dict[str, Any]]
     count: int = 1
     session_id: str | None = None
+    # Deliver only for this subscription (on its session).
+    subscription_id: str | None = None
 
 
 @dataclass
@@ -201,18 +203,14 @@ class EventSubCore:
 
     # --- sending ------------------------------------------------------------------------------
 
-    def _send(self, session: Session, frame: bytes, now: float) -> None:
-        if session.sent is not None:
-            session.sent.append(frame)
-        session.last_sent = now
-        if not session.connection.send(frame):
-            self._write_failed(session)
+    def _send(self, session: Session, message: bytes, now: float) -> None:
+        self._write(session, protocol.text_frame(message), now)
 
-    def _send_many(self, session: Session, frames: list[bytes], now: float) -> None:
+    def _write(self, session: Session, wire: bytes, now: float) -> None:
         if session.sent is not None:
-            session.sent.extend(frames)
+            session.sent.extend(protocol.split_text_frames(wire))
         session.last_sent = now
-        if not session.connection.send_many(frames):
+        if not session.connection.write(wire):
             self._write_failed(session)
 
     def _write_failed(self, session: Session) -> None:
@@ -553,31 +551,75 @@ class EventSubCore:
     # --- delivery -----------------------------------------------------------------------------
 
     def deliver(self, delivery: Delivery) -> DeliveryResult:
-        """Route one trigger (possibly a burst of `count` events) to the sessions that get it."""
+        """Route one trigger (possibly a burst of `count` events) to the sessions that get it.
+
+        Everything is built before anything is sent, so a trigger that fails (a bad override,
+        say) reaches nobody rather than some.
+        """
+        now = self.clock.monotonic()
+        wall = self.clock.wall_ns()
+        batch = protocol.NotificationBatch(delivery.type, delivery.version, wall)
+        # Event tails by condition: built and encoded once for all sessions that share it.
+        built: dict[tuple[tuple[str, Any], ...], list[bytes]] = {}
+
+        def tails_for(condition: Mapping[str, Any]) -> list[bytes]:
+            key = tuple(sorted(condition.items()))
+            tails = built.get(key)
+            if tails is None:
+                given = {k: v for k, v in condition.items() if v}
+                tails = []
+                for _ in range(delivery.count):
+                    event_key, body = delivery.build_event(given)
+                    tails.append(batch.event_tail(event_key, orjson.dumps(body)))
+                built[key] = tails
+            return tails
+
+        plan: list[tuple[Session, list[Subscription]]] = []
+        result = DeliveryResult()
+        stand_in_condition: dict[str, Any] | None = None
+        for session, subs in self._recipients(delivery):
+            if not subs:
+                if stand_in_condition is None:
+                    stand_in_condition = delivery.make_condition()
+                subs = [self._stand_in(delivery, session, stand_in_condition, wall)]
+            else:
+                result.subscriptions.extend(s.id for s in subs)
+            for sub in subs:
+                tails_for(sub.condition)
+            plan.append((session, subs))
+
+        for session, subs in plan:
+            if not session.delivering:
+                continue  # closed by an earlier write in this loop
+            wire = batch.wire(
+                [sub.notification_json() for sub in subs],
+                [built[sub.condition_key()] for sub in subs],
+            )
+            self._write(session, wire, now)
+            result.delivered += delivery.count * len(subs)
+            result.sessions.append(session.id)
+        return result
+
+    def _recipients(self, delivery: Delivery) -> list[tuple[Session, list[Subscription]]]:
+        """Each session that gets the trigger, with its matching subscriptions (empty: a
+        lenient-mode session that holds none)."""
+        if delivery.subscription_id is not None:
+            sub = self.find_subscription(delivery.subscription_id)
+            if (sub.type, sub.version) != (delivery.type, delivery.version):
+                raise ApiError(
+                    400,
+                    f"subscription {sub.id} is a {sub.type} v{sub.version} subscription, "
+                    f"not {delivery.type} v{delivery.version}",
+                )
+            session = self.sessions.get(sub.session_id)
+            if session is None or not session.delivering or not sub.enabled:
+                return []
+            return [(session, [sub])]
         if delivery.session_id is not None:
             targets = [self.find_session(delivery.session_id)]
         else:
             targets = list(self.sessions.values())
-        now = self.clock.monotonic()
-        wall = self.clock.wall_ns()
-        # Event bodies by condition: built and encoded once for all sessions that share it.
-        built: dict[tuple[tuple[str, Any], ...], list[tuple[bytes, bytes]]] = {}
-
-        def events_for(condition: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
-            key = tuple(sorted(condition.items()))
-            events = built.get(key)
-            if events is None:
-                given = {k: v for k, v in condition.items() if v}
-                events = []
-                for _ in range(delivery.count):
-                    event_key, body = delivery.build_event(given)
-                    events.append((event_key.encode(), orjson.dumps(body)))
-                built[key] = events
-            return events
-
-        stand_in_condition: dict[str, Any] | None = None
-        batch = protocol.NotificationBatch(delivery.type, delivery.version, wall)
-        result = DeliveryResult()
+        recipients = []
         for session in targets:
             if not session.delivering:
                 continue
@@ -589,26 +631,9 @@ class EventSubCore:
                 and sub.version == delivery.version
                 and _condition_matches(sub.condition, delivery.named_condition)
             ]
-            if not subs:
-                if self.config.require_subscription:
-                    continue
-                if stand_in_condition is None:
-                    stand_in_condition = delivery.make_condition()
-                subs = [self._stand_in(delivery, session, stand_in_condition, wall)]
-            else:
-                result.subscriptions.extend(s.id for s in subs)
-            if len(subs) == 1:
-                sub = subs[0]
-                frames = batch.frames(sub.notification_json(), events_for(sub.condition))
-            else:  # interleave, so that event i reaches every subscription before event i+1
-                per_sub = [
-                    batch.frames(s.notification_json(), events_for(s.condition)) for s in subs
-                ]
-                frames = [frame for group in zip(*per_sub, strict=True) for frame in group]
-            self._send_many(session, frames, now)
-            result.delivered += len(frames)
-            result.sessions.append(session.id)
-        return result
+            if subs or not self.config.require_subscription:
+                recipients.append((session, subs))
+        return recipients
 
     def _stand_in(
         self, delivery: Delivery, session: Session, condition: dict[str, Any], wall: int

@@ -14,12 +14,8 @@ from ..protocol import ENABLED
 class Connection(Protocol):
     """What the core asks of a session's socket. Implementations never block."""
 
-    def send(self, data: bytes) -> bool:
-        """Queue one text frame. False when the client cannot take more (the core closes it)."""
-        ...
-
-    def send_many(self, frames: list[bytes]) -> bool:
-        """Queue several text frames at once."""
+    def write(self, wire: bytes) -> bool:
+        """Queue framed bytes. False when the client cannot take more (the core closes it)."""
         ...
 
     def ping(self) -> None: ...

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import struct
 
 from aiohttp import web
 
 # Seconds a closing connection may take to go away before it is dropped.
 _CLOSE_TIMEOUT = 5.0
 _PING_FRAME = b"\x89\x00"
-
-
-def _text_frame_header(length: int) -> bytes:
-    # Server frames are unmasked; FIN + text opcode, then the length in its shortest form.
-    if length < 126:
-        return bytes((0x81, length))
-    if length < 65536:
-        return struct.pack("!BBH", 0x81, 126, length)
-    return struct.pack("!BBQ", 0x81, 127, length)
 
 
 class SocketConnection:
@@ -41,20 +31,10 @@ class SocketConnection:
     def _room(self) -> bool:
         return self._transport.get_write_buffer_size() <= self._max_buffer
 
-    def send(self, data: bytes) -> bool:
+    def write(self, wire: bytes) -> bool:
         if self._transport.is_closing():
             return True  # the session is ending; the core hears of it from the read loop
-        self._transport.write(_text_frame_header(len(data)) + data)
-        return self._room()
-
-    def send_many(self, frames: list[bytes]) -> bool:
-        if self._transport.is_closing():
-            return True
-        parts: list[bytes] = []
-        for frame in frames:
-            parts.append(_text_frame_header(len(frame)))
-            parts.append(frame)
-        self._transport.write(b"".join(parts))
+        self._transport.write(wire)
         return self._room()
 
     def ping(self) -> None:

@@ -1,0 +1,219 @@
+"""Every catalogue entry fired at a subscribed session over real sockets, and trigger options."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+
+import aiohttp
+import pytest
+
+from eventsub_mock import MockServer, catalog
+from eventsub_mock.catalog.params import TriggerParams
+from eventsub_mock.catalog.payloads import build_event
+from eventsub_mock.catalog.roles import condition_for_event
+
+from .conftest import Client
+
+WEBSOCKET_TYPES = [t for t in catalog.all_types() if t.websocket and t.status != "removed"]
+
+
+@pytest.fixture
+async def strict_server():
+    async with MockServer(port=0, require_subscription=True) as server:
+        yield server
+
+
+def test_catalogue_counts() -> None:
+    # 78 production and beta type/versions on websockets, 3 deprecated ones still accepted.
+    assert len(catalog.all_types()) == 89
+    assert len([t for t in WEBSOCKET_TYPES if t.status in ("production", "beta")]) == 78
+
+
+async def test_every_websocket_type_is_delivered_to_its_subscriber(
+    strict_server: MockServer, http: aiohttp.ClientSession
+) -> None:
+    client = Client(strict_server, http)
+    await client.connect()
+    rng = random.Random(7)
+    created = {}
+    for entry in WEBSOCKET_TYPES:
+        condition = condition_for_event(entry, TriggerParams(), rng)
+        body = {
+            "type": entry.type,
+            "version": entry.version,
+            "condition": condition,
+            "transport": {"method": "websocket", "session_id": client.session_id},
+        }
+        status, reply = await client.api("POST", json=body)
+        assert status == 202, (entry.key, reply)
+        created[entry.key] = reply["data"][0]
+
+    for entry in WEBSOCKET_TYPES:
+        result = await strict_server.trigger(entry.type, version=entry.version)
+        assert result.delivered == 1, entry.key
+        message = await client.receive()
+        metadata = message["metadata"]
+        assert metadata["message_type"] == "notification"
+        assert (metadata["subscription_type"], metadata["subscription_version"]) == entry.key
+        sub = created[entry.key]
+        assert message["payload"]["subscription"]["id"] == sub["id"]
+        event = message["payload"]["event"]
+        # The event has the shape the catalogue documents for this type...
+        _, reference = build_event(entry, rng=random.Random(1), wall_ns=1)
+        assert set(event) == set(reference), entry.key
+        # ...and carries the ids of the condition it was delivered for.
+        for field, value in sub["condition"].items():
+            if value and field in event and field.endswith("broadcaster_user_id"):
+                assert event[field] == value, (entry.key, field)
+
+
+async def test_follow_reaches_the_subscribed_broadcaster(strict_server, make_client) -> None:
+    one, two = make_client(strict_server), make_client(strict_server)
+    await one.connect()
+    await two.connect()
+    await one.subscribe(condition={"broadcaster_user_id": "1234", "moderator_user_id": "1234"})
+    await two.subscribe(
+        condition={"broadcaster_user_id": "5678", "moderator_user_id": "5678"},
+        client_id="other-app",
+    )
+    # Not naming the broadcaster: each gets a follow of its own broadcaster.
+    assert (await strict_server.trigger("follow")).delivered == 2
+    assert (await one.receive())["payload"]["event"]["broadcaster_user_id"] == "1234"
+    assert (await two.receive())["payload"]["event"]["broadcaster_user_id"] == "5678"
+    # Naming one: only its subscriber.
+    result = await strict_server.trigger("follow", to_user="5678", from_user="42")
+    assert result.sessions == [two.session_id]
+    event = (await two.receive())["payload"]["event"]
+    assert (event["broadcaster_user_id"], event["user_id"]) == ("5678", "42")
+    with pytest.raises(asyncio.TimeoutError):
+        await one.receive(timeout=0.1)
+
+
+async def test_subscription_id_and_session_narrow_delivery(server, make_client) -> None:
+    one, two = make_client(server), make_client(server)
+    await one.connect()
+    await two.connect()
+    first = (await one.subscribe())["data"][0]
+    await one.subscribe(condition={"broadcaster_user_id": "9", "moderator_user_id": "9"})
+    result = await server.trigger("channel.follow", subscription_id=first["id"])
+    assert (result.delivered, result.subscriptions) == (1, [first["id"]])
+    assert (await one.receive())["payload"]["subscription"]["id"] == first["id"]
+    result = await server.trigger("channel.follow", session=two.session_id)
+    assert result.sessions == [two.session_id]
+
+
+async def test_alias_presets_and_options(server, make_client) -> None:
+    client = make_client(server)
+    await client.connect()
+    await server.trigger("gift", tier="2000", seed=3)
+    event = (await client.receive())["payload"]["event"]
+    assert (event["is_gift"], event["tier"]) == (True, "2000")
+    await server.trigger("cheer", cost=500, anonymous=True)
+    event = (await client.receive())["payload"]["event"]
+    assert event["bits"] == 500
+    assert event["is_anonymous"] is True
+    assert event["user_id"] is None
+
+
+async def test_overrides_and_raw_events(server, make_client) -> None:
+    client = make_client(server)
+    await client.connect()
+    await server.trigger(
+        "channel.chat.message", overrides={"message.text": "hello there", "color": "#00FF00"}
+    )
+    event = (await client.receive())["payload"]["event"]
+    assert event["message"]["text"] == "hello there"
+    assert event["color"] == "#00FF00"
+    await server.trigger("stream.online", event={"anything": ["as", "given"]})
+    assert (await client.receive())["payload"]["event"] == {"anything": ["as", "given"]}
+
+
+async def test_count_bursts_are_distinct_events(server, make_client) -> None:
+    client = make_client(server)
+    await client.connect()
+    result = await server.trigger("channel.follow", count=25)
+    assert result.delivered == 25
+    messages = [await client.receive() for _ in range(25)]
+    assert len({m["metadata"]["message_id"] for m in messages}) == 25
+    assert len({m["payload"]["event"]["user_id"] for m in messages}) > 1
+
+
+@pytest.mark.parametrize(
+    ("request_body", "fragment"),
+    [
+        ({"type": "chanel.follow"}, "channel.follow"),
+        ({"type": "channel.follow", "version": "7"}, "2"),
+        ({"type": "channel.follow", "version": "1"}, "removed"),
+        ({"type": "drop.entitlement.grant"}, "webhook"),
+        ({"type": "cheer", "tier": "5000"}, "1000"),
+        ({"type": "channel.follow", "count": 0}, "count"),
+        ({"type": "channel.follow", "overrides": {"no.such.path": 1}}, "no.such"),
+        ({}, "type"),
+    ],
+)
+async def test_bad_triggers_are_400_with_the_valid_choices(
+    server, make_client, request_body, fragment
+) -> None:
+    client = make_client(server)
+    await client.connect()
+    status, body = await client.api("POST", path="/_mock/trigger", json=request_body)
+    assert status == 400, body
+    assert set(body) == {"error", "status", "message"}
+    assert fragment in body["message"]
+    # Nothing was delivered.
+    with pytest.raises(asyncio.TimeoutError):
+        await client.receive(timeout=0.05)
+
+
+async def _cli(server: MockServer, *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "eventsub_mock",
+        *args,
+        "--server",
+        server.base_url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_cli_trigger_flags(server, make_client) -> None:
+    client = make_client(server)
+    await client.connect()
+    code, out, _ = await _cli(
+        server,
+        "trigger",
+        "subscribe-message",
+        "--to-user",
+        "1234",
+        "--tier",
+        "3000",
+        "--set",
+        "message.text=gg",
+        "--set",
+        "cumulative_months=12",
+    )
+    assert code == 0
+    assert "delivered 1 channel.subscription.message" in out
+    event = (await client.receive())["payload"]["event"]
+    assert event["broadcaster_user_id"] == "1234"
+    assert event["tier"] == "3000"
+    assert event["message"]["text"] == "gg"
+    assert event["cumulative_months"] == 12
+
+
+async def test_cli_trigger_errors_are_one_line(server, make_client) -> None:
+    await make_client(server).connect()
+    code, _, err = await _cli(server, "trigger", "no.such.type")
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    code, _, err = await _cli(server, "trigger", "follow", "--set", "novalue")
+    assert code == 1
+    assert "PATH=VALUE" in err
