@@ -1,0 +1,476 @@
+"""Benchmark websocket clients for eventsub-mock: many sessions in one process, counted cheaply.
+
+Two drivers share one bookkeeping core:
+
+- ``picows`` (C-accelerated, used when installed): frames arrive in a callback, no task per
+  session, no copy of the payload beyond the 100-byte head that is inspected.
+- ``aiohttp`` (always available, the server's own dependency): one reader task per session.
+
+Notifications are not JSON-decoded: every message the server sends starts with
+``{"metadata":{"message_id":"<36 chars>","message_type":"<type>"``, so the message id and the
+type are sliced at fixed offsets; anything else (welcome, keepalive, revocation) is parsed.
+
+Run as a script, it is a worker process driven by ``bench/run.py`` with one JSON command per
+line on stdin and one JSON reply per line on stdout (see ``Worker.handle``). Imported, the
+``Worker`` class is used in-process (trigger latency, subscription API, start-up polling).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import resource
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+import orjson
+
+try:  # the fast driver is optional: the benchmark falls back to aiohttp
+    import picows
+except ImportError:  # pragma: no cover - depends on the environment
+    picows = None
+
+import aiohttp
+
+_PREFIX = b'{"metadata":{"message_id":"'
+_END_TYPES = (
+    aiohttp.WSMsgType.CLOSE,
+    aiohttp.WSMsgType.CLOSING,
+    aiohttp.WSMsgType.CLOSED,
+    aiohttp.WSMsgType.ERROR,
+)
+
+
+def default_driver() -> str:
+    return "picows" if picows is not None else "aiohttp"
+
+
+def raise_nofile_limit() -> int:
+    """Raise this process's open-file soft limit to its hard limit; returns the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+class SessionState:
+    __slots__ = (
+        "close_code",
+        "closed",
+        "duplicates",
+        "handle",
+        "index",
+        "keepalives",
+        "notifications",
+        "other",
+        "pings",
+        "session_id",
+        "welcome",
+    )
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.session_id: str | None = None
+        self.welcome: asyncio.Future[str | None] | None = None
+        self.handle: Any = None  # picows transport or aiohttp websocket
+        self.notifications = 0
+        self.duplicates = 0
+        self.keepalives = 0
+        self.pings = 0
+        self.other = 0
+        self.closed = False
+        self.close_code: int | None = None
+
+
+class Worker:
+    """Sessions of one process and what they received."""
+
+    def __init__(self, driver: str | None = None) -> None:
+        self.driver = driver or default_driver()
+        if self.driver == "picows" and picows is None:
+            raise RuntimeError("the picows driver needs `pip install picows`")
+        if self.driver not in ("picows", "aiohttp"):
+            raise ValueError(f"unknown driver {self.driver!r}")
+        self.sessions: list[SessionState] = []
+        self.seen: set[bytes] = set()
+        self.target = 0  # notifications each session should get in the current round
+        self.done_sessions = 0
+        self.first_at = 0.0
+        self.last_at = 0.0
+        self.cpu_at_arm = time.process_time()
+        self.done = asyncio.Event()
+        # In-process latency measurement: resolved with the arrival time of the next notification.
+        self.waiter: asyncio.Future[float] | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- receiving ----------------------------------------------------------------------------
+
+    def on_text(self, state: SessionState, data: bytes) -> None:
+        """One text frame. Notifications take the fast path: two slices, no JSON decoding."""
+        if data[81:94] == b'notification"' and data[:27] == _PREFIX:
+            # count() inlined: this runs for every one of the benchmark's notifications.
+            now = time.monotonic()
+            state.notifications += 1
+            message_id = data[27:63]
+            seen = self.seen
+            if message_id in seen:
+                state.duplicates += 1
+            else:
+                seen.add(message_id)
+            self.last_at = now
+            if not self.first_at:
+                self.first_at = now
+            if state.notifications - state.duplicates == self.target:
+                self.done_sessions += 1
+                if self.done_sessions == len(self.sessions):
+                    self.done.set()
+            if self.waiter is not None and not self.waiter.done():
+                self.waiter.set_result(now)
+            return
+        message = orjson.loads(data)
+        metadata = message.get("metadata", {})
+        kind = metadata.get("message_type")
+        if kind == "notification":  # a layout the fast path does not know: still counted
+            self.count(state, str(metadata.get("message_id")).encode())
+        elif kind == "session_keepalive":
+            state.keepalives += 1
+        elif kind == "session_welcome":
+            state.session_id = message["payload"]["session"]["id"]
+            if state.welcome is not None and not state.welcome.done():
+                state.welcome.set_result(state.session_id)
+        else:
+            state.other += 1
+
+    def count(self, state: SessionState, message_id: bytes) -> None:
+        now = time.monotonic()
+        state.notifications += 1
+        seen = self.seen
+        if message_id in seen:
+            state.duplicates += 1
+        else:
+            seen.add(message_id)
+        if not self.first_at:
+            self.first_at = now
+        self.last_at = now
+        if state.notifications - state.duplicates == self.target:
+            self.done_sessions += 1
+            if self.done_sessions == len(self.sessions):
+                self.done.set()
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(now)
+
+    def on_closed(self, state: SessionState, code: int | None) -> None:
+        if not state.closed:
+            state.closed = True
+            state.close_code = code
+        if state.welcome is not None and not state.welcome.done():
+            state.welcome.set_result(None)  # closed before the welcome
+
+    # --- connecting ---------------------------------------------------------------------------
+
+    async def _open_picows(self, url: str, state: SessionState, timeout: float) -> None:
+        assert picows is not None
+        worker = self
+        on_text = self.on_text
+        text, ping, close = picows.WSMsgType.TEXT, picows.WSMsgType.PING, picows.WSMsgType.CLOSE
+
+        class Listener(picows.WSListener):
+            def on_ws_frame(self, transport: Any, frame: Any) -> None:
+                kind = frame.msg_type
+                if kind == text:
+                    on_text(state, frame.get_payload_as_bytes())
+                elif kind == ping:
+                    state.pings += 1
+                    transport.send_pong(frame.get_payload_as_bytes())
+                elif kind == close:
+                    payload = frame.get_payload_as_bytes()
+                    code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+                    worker.on_closed(state, code)
+                    transport.send_close(picows.WSCloseCode.OK)
+                    transport.disconnect()
+                else:
+                    state.other += 1
+
+            def on_ws_disconnected(self, transport: Any) -> None:
+                worker.on_closed(state, None)
+
+        transport, _ = await picows.ws_connect(
+            Listener,
+            url,
+            enable_auto_pong=False,
+            websocket_handshake_timeout=timeout,
+        )
+        state.handle = transport
+
+    async def _open_aiohttp(self, url: str, state: SessionState, timeout: float) -> None:
+        http = await self.http()
+        ws = await http.ws_connect(
+            url,
+            autoping=False,
+            autoclose=False,
+            heartbeat=None,
+            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5.0),
+            max_msg_size=0,
+        )
+        state.handle = ws
+        task = asyncio.get_running_loop().create_task(self._read_aiohttp(ws, state))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _read_aiohttp(self, ws: aiohttp.ClientWebSocketResponse, state: SessionState) -> None:
+        text, ping = aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.PING
+        try:
+            while True:
+                message = await ws.receive()
+                kind = message.type
+                if kind is text:
+                    self.on_text(state, message.data.encode())
+                elif kind is ping:
+                    state.pings += 1
+                    await ws.pong(message.data)
+                elif kind in _END_TYPES:
+                    if kind is aiohttp.WSMsgType.CLOSE and not ws.closed:
+                        with contextlib.suppress(Exception):
+                            await ws.close()
+                    self.on_closed(state, ws.close_code)
+                    return
+                else:
+                    state.other += 1
+        except (asyncio.CancelledError, Exception):
+            self.on_closed(state, None)
+            raise
+
+    async def http(self) -> aiohttp.ClientSession:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0, force_close=False),
+                timeout=aiohttp.ClientTimeout(total=30),
+            )
+        return self._http
+
+    async def open_session(self, url: str, timeout: float = 10.0) -> SessionState:
+        """Connect and wait for the welcome; the session counts only once welcomed."""
+        state = SessionState(len(self.sessions))
+        state.welcome = asyncio.get_running_loop().create_future()
+        try:
+            if self.driver == "picows":
+                await self._open_picows(url, state, timeout)
+            else:
+                await self._open_aiohttp(url, state, timeout)
+            session_id = await asyncio.wait_for(asyncio.shield(state.welcome), timeout)
+            if session_id is None:
+                raise ConnectionError(f"closed before the welcome (code {state.close_code})")
+        except BaseException:
+            await self._drop(state)
+            raise
+        self.sessions.append(state)
+        return state
+
+    async def _drop(self, state: SessionState) -> None:
+        handle, state.handle = state.handle, None
+        if handle is None:
+            return
+        if self.driver == "picows":
+            with contextlib.suppress(Exception):
+                handle.disconnect(graceful=False)
+        else:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(handle.close(), 1.0)
+
+    async def subscribe(self, api_url: str, client_id: str, state: SessionState, body: Any) -> int:
+        http = await self.http()
+        body = dict(body, transport={"method": "websocket", "session_id": state.session_id})
+        async with http.post(api_url, json=body, headers={"Client-Id": client_id}) as response:
+            await response.read()
+            return response.status
+
+    async def connect(
+        self,
+        url: str,
+        n: int,
+        *,
+        concurrency: int = 50,
+        timeout: float = 60.0,
+        subscribe: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Open `n` sessions (each waits for its welcome), optionally subscribing each."""
+        started = time.monotonic()
+        deadline = started + timeout
+        gate = asyncio.Semaphore(max(1, concurrency))
+        errors: Counter[str] = Counter()
+        subscribed = 0
+
+        async def one() -> None:
+            nonlocal subscribed
+            async with gate:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    errors["timeout"] += 1
+                    return
+                try:
+                    state = await self.open_session(url, timeout=min(remaining, 30.0))
+                    if subscribe is not None:
+                        status = await self.subscribe(
+                            subscribe["url"], subscribe["client_id"], state, subscribe["body"]
+                        )
+                        if status == 202:
+                            subscribed += 1
+                        else:
+                            errors[f"subscribe HTTP {status}"] += 1
+                except Exception as exc:
+                    errors[type(exc).__name__ + (f": {exc}"[:80] if str(exc) else "")] += 1
+
+        await asyncio.wait_for(asyncio.gather(*(one() for _ in range(n))), timeout + 5)
+        connected = sum(1 for s in self.sessions if s.session_id and not s.closed)
+        return {
+            "connected": connected,
+            "subscribed": subscribed,
+            "errors": dict(errors.most_common(5)),
+            "elapsed": time.monotonic() - started,
+        }
+
+    # --- rounds -------------------------------------------------------------------------------
+
+    def arm(self, per_session: int) -> None:
+        """Start a round: each session should now receive `per_session` notifications."""
+        self.seen.clear()
+        for state in self.sessions:
+            state.notifications = state.duplicates = 0
+        self.target = per_session
+        self.done_sessions = 0
+        self.first_at = self.last_at = 0.0
+        self.done = asyncio.Event()
+        self.cpu_at_arm = time.process_time()
+        if per_session == 0 or not self.sessions:
+            self.done.set()
+
+    async def wait(self, timeout: float, settle: float = 0.2) -> dict[str, Any]:
+        """Wait until every session has its notifications (or the timeout); then count."""
+        timed_out = False
+        try:
+            await asyncio.wait_for(self.done.wait(), timeout)
+        except TimeoutError:
+            timed_out = True
+        last_at = self.last_at
+        await asyncio.sleep(settle)  # anything arriving now is a duplicate or an extra
+        received = sum(s.notifications for s in self.sessions)
+        duplicates = sum(s.duplicates for s in self.sessions)
+        unique = received - duplicates
+        lost = sum(max(0, self.target - (s.notifications - s.duplicates)) for s in self.sessions)
+        extra = sum(max(0, (s.notifications - s.duplicates) - self.target) for s in self.sessions)
+        return {
+            "sessions": len(self.sessions),
+            "expected": self.target * len(self.sessions),
+            "received": received,
+            "unique": unique,
+            "duplicates": duplicates,
+            "lost": lost,
+            "extra": extra,
+            "timed_out": timed_out,
+            "first_at": self.first_at,
+            "last_at": last_at,
+            "closed": sum(1 for s in self.sessions if s.closed),
+            "cpu_s": time.process_time() - self.cpu_at_arm,
+        }
+
+    def status(self) -> dict[str, Any]:
+        sessions = self.sessions
+        codes = Counter(str(s.close_code) for s in sessions if s.closed)
+        return {
+            "sessions": len(sessions),
+            "open": sum(1 for s in sessions if not s.closed),
+            "closed": sum(1 for s in sessions if s.closed),
+            "close_codes": dict(codes),
+            "with_keepalive": sum(1 for s in sessions if s.keepalives > 0),
+            "keepalives": sum(s.keepalives for s in sessions),
+            "with_ping": sum(1 for s in sessions if s.pings > 0),
+            "pings": sum(s.pings for s in sessions),
+            "other": sum(s.other for s in sessions),
+        }
+
+    async def close(self) -> None:
+        for state in self.sessions:
+            state.closed = True
+            await self._drop(state)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    # --- worker-process protocol --------------------------------------------------------------
+
+    async def handle(self, command: dict[str, Any]) -> dict[str, Any]:
+        """One command from bench/run.py: connect, arm, wait, status or quit."""
+        name = command.get("cmd")
+        if name == "connect":
+            return await self.connect(
+                command["url"],
+                int(command["n"]),
+                concurrency=int(command.get("concurrency", 50)),
+                timeout=float(command.get("timeout", 60.0)),
+                subscribe=command.get("subscribe"),
+            )
+        if name == "arm":
+            self.arm(int(command["per_session"]))
+            return {"armed": self.target}
+        if name == "wait":
+            return await self.wait(float(command["timeout"]), float(command.get("settle", 0.2)))
+        if name == "status":
+            return self.status()
+        if name == "quit":
+            await self.close()
+            return {"bye": True}
+        return {"error": f"unknown command {name!r}"}
+
+
+async def _serve_commands(driver: str) -> None:
+    worker = Worker(driver)
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 24)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    out = sys.stdout.buffer
+
+    def reply(payload: dict[str, Any]) -> None:
+        out.write(json.dumps(payload).encode() + b"\n")
+        out.flush()
+
+    reply({"ready": True, "driver": worker.driver, "nofile": raise_nofile_limit()})
+    try:
+        while True:
+            line = await reader.readline()
+            if not line:
+                break  # the driver went away
+            try:
+                command = json.loads(line)
+                result = await worker.handle(command)
+            except Exception as exc:
+                result = {"error": f"{type(exc).__name__}: {exc}"}
+            reply(result)
+            if command.get("cmd") == "quit":
+                break
+    finally:
+        await worker.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--driver", choices=("picows", "aiohttp"), default=default_driver())
+    args = parser.parse_args(argv)
+    raise_nofile_limit()
+    asyncio.run(_serve_commands(args.driver))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

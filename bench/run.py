@@ -1,0 +1,1330 @@
+"""Benchmark of eventsub-mock as users run it (issue 8).
+
+    python bench/run.py [--quick] [--runs N] [--json out.json] [--only fanout,capacity,...]
+
+The server is started as `eventsub-mock start-server --port P` (a subprocess on a free port)
+and driven from other processes with real websocket clients (bench/client.py). Workloads:
+
+- fanout:   N sessions, each with a channel.follow v2 subscription; one
+            `eventsub-mock trigger channel.follow --version 2 --count E` (the CLI, a subprocess):
+            time from the command's start to the last of the N x E notifications.
+- capacity: many idle sessions: connect time, server RSS per session, server CPU while idle
+            for a keepalive window (keepalives and pings run), every session still open.
+- latency:  single triggers through the CLI, the control API and the in-process Python API.
+- subapi:   subscription creates and lists on kept-alive connections.
+- startup:  spawn to the first accepted websocket; import time of the CLI.
+
+Every run checks correctness (each notification delivered once, none lost, no session
+closed) and says so. `--runs N` repeats everything and reports medians. The table is printed
+and the results are written as JSON (default bench/results/latest.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ctypes
+import datetime as dt
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from client import Worker, default_driver, raise_nofile_limit  # noqa: E402
+
+CLIENT_SCRIPT = BENCH_DIR / "client.py"
+DEFAULT_JSON = BENCH_DIR / "results" / "latest.json"
+HOST = "127.0.0.1"  # the benchmark only ever connects here
+CLIENT_ID = "eventsub-mock-bench"
+FOLLOW = {"type": "channel.follow", "version": "2"}
+FOLLOW_CONDITION = {"broadcaster_user_id": "1", "moderator_user_id": "1"}
+KEEPALIVE_SECONDS = 10  # the shortest keepalive production allows
+WORKLOADS = ("fanout", "capacity", "latency", "subapi", "startup")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+class BenchError(Exception):
+    pass
+
+
+# --- sizes ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sizes:
+    fanout: list[tuple[int, int]]  # (sessions, events per session)
+    capacity_sessions: int
+    idle_seconds: float
+    cli_triggers: int
+    api_triggers: int
+    inproc_triggers: int
+    baseline_samples: int
+    sub_creates: int
+    sub_lists: int
+    sub_sessions: int
+    sub_concurrency: int
+    startup_samples: int
+
+
+FULL = Sizes(
+    fanout=[(1000, 200), (100, 2000)],
+    capacity_sessions=5000,
+    idle_seconds=KEEPALIVE_SECONDS + 2.5,
+    cli_triggers=200,
+    api_triggers=1000,
+    inproc_triggers=1000,
+    baseline_samples=30,
+    sub_creates=3000,
+    sub_lists=3000,
+    sub_sessions=10,
+    sub_concurrency=4,
+    startup_samples=3,
+)
+QUICK = Sizes(
+    fanout=[(50, 20), (10, 200)],
+    capacity_sessions=200,
+    idle_seconds=KEEPALIVE_SECONDS + 2.5,
+    cli_triggers=20,
+    api_triggers=100,
+    inproc_triggers=100,
+    baseline_samples=5,
+    sub_creates=300,
+    sub_lists=300,
+    sub_sessions=10,
+    sub_concurrency=4,
+    startup_samples=1,
+)
+
+
+@dataclass
+class Context:
+    sizes: Sizes
+    driver: str
+    client_procs: int
+    connect_concurrency: int
+    cli: list[str]
+    logs: Path
+    py_spy: Path | None = None
+    profiled: set[str] = field(default_factory=set)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """One workload's outcome in one run: ordered metrics and correctness checks."""
+
+    name: str
+    title: str
+    metrics: list[tuple[str, str, str, float | int | None]] = field(default_factory=list)
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    def add(self, key: str, label: str, unit: str, value: float | int | None) -> None:
+        self.metrics.append((key, label, unit, value))
+
+    def check(self, name: str, ok: bool, detail: str = "") -> None:
+        self.checks.append((name, bool(ok), detail))
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(ok for _, ok, _ in self.checks)
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds * 1000.0
+
+
+# --- processes --------------------------------------------------------------------------------
+
+_children: list[subprocess.Popen[bytes]] = []
+
+
+def _child_setup() -> None:
+    """In every child: a high open-file limit, and die with the benchmark (PR_SET_PDEATHSIG)."""
+    raise_nofile_limit()
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def _kill_children() -> None:
+    for proc in _children:
+        if proc.poll() is None:
+            with contextlib.suppress(OSError):
+                proc.kill()
+            with contextlib.suppress(Exception):
+                proc.wait(5)
+
+
+def cli_command() -> list[str]:
+    """How to run `eventsub-mock`: the script next to this interpreter, else from PATH."""
+    beside = Path(sys.executable).parent / "eventsub-mock"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("eventsub-mock")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "eventsub_mock"]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def read_rss_kb(pid: int, field_name: str = "VmRSS") -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    raise BenchError(f"no {field_name} for pid {pid}")
+
+
+def read_cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    # After the command name: state is field 3, utime field 14, stime field 15 (1-based).
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+class ServerProcess:
+    """`eventsub-mock start-server --port P` as a subprocess, killed on the way out."""
+
+    def __init__(self, ctx: Context, *extra: str) -> None:
+        self.ctx = ctx
+        self.extra = extra
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = ctx.logs / f"server-{self.port}.log"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{HOST}:{self.port}/ws"
+
+    @property
+    def subscriptions_url(self) -> str:
+        return f"{self.base_url}/eventsub/subscriptions"
+
+    def spawn(self) -> float:
+        """Start the process; returns the monotonic time just before the spawn."""
+        args = [*self.ctx.cli, "start-server", "--ip", HOST, "--port", str(self.port), *self.extra]
+        with open(self.log, "wb") as log:
+            started = time.monotonic()
+            self.proc = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_child_setup,
+            )
+        _children.append(self.proc)
+        return started
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        request = f"GET /_mock HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nConnection: close\r\n\r\n"
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise BenchError(f"the server exited early:\n{_tail(self.log)}")
+            try:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection(HOST, self.port), 1.0
+                )
+                writer.write(request.encode())
+                head = await asyncio.wait_for(reader.readline(), 2.0)
+                writer.close()
+                if b" 200 " in head:
+                    return
+            except (OSError, TimeoutError):
+                pass
+            await asyncio.sleep(0.01)
+        raise BenchError(f"the server did not answer within {timeout:g} s:\n{_tail(self.log)}")
+
+    def rss_kb(self) -> int:
+        return read_rss_kb(self.pid)
+
+    def peak_rss_kb(self) -> int:
+        return read_rss_kb(self.pid, "VmHWM")
+
+    def cpu_seconds(self) -> float:
+        return read_cpu_seconds(self.pid)
+
+    async def stop(self) -> None:
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 8.0
+        while proc.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+
+    async def __aenter__(self) -> ServerProcess:
+        self.spawn()
+        try:
+            await self.wait_ready()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(self, exc_type: object = None, *exc_info: object) -> None:
+        if exc_type is not None and self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()  # a failure or an interrupt: no graceful shutdown
+        await self.stop()
+
+
+class WorkerProcess:
+    """One bench/client.py process, driven by JSON lines."""
+
+    def __init__(self, ctx: Context, index: int) -> None:
+        self.ctx = ctx
+        self.index = index
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log = ctx.logs / f"client-{os.getpid()}-{id(self)}.log"
+        self.hello: dict[str, Any] = {}
+
+    async def start(self) -> None:
+        with open(self.log, "wb") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(CLIENT_SCRIPT),
+                "--driver",
+                self.ctx.driver,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                limit=1 << 24,
+                preexec_fn=_child_setup,
+            )
+        self.hello = await self._read(30.0)
+
+    async def _read(self, timeout: float) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
+        if not line:
+            raise BenchError(f"client process {self.index} exited:\n{_tail(self.log)}")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise BenchError(f"client process {self.index}: {reply['error']}")
+        return reply
+
+    async def request(self, command: dict[str, Any], timeout: float) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(command).encode() + b"\n")
+        await self.proc.stdin.drain()
+        return await self._read(timeout)
+
+    async def stop(self) -> None:
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            return
+        with contextlib.suppress(Exception):
+            await self.request({"cmd": "quit"}, 20.0)
+        try:
+            await asyncio.wait_for(proc.wait(), 10.0)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+class WorkerPool:
+    def __init__(self, ctx: Context, count: int) -> None:
+        self.workers = [WorkerProcess(ctx, i) for i in range(max(1, count))]
+
+    def __len__(self) -> int:
+        return len(self.workers)
+
+    async def each(self, commands: Sequence[dict[str, Any]], timeout: float) -> list[dict]:
+        return list(
+            await asyncio.gather(
+                *(w.request(c, timeout) for w, c in zip(self.workers, commands, strict=True))
+            )
+        )
+
+    async def all(self, command: dict[str, Any], timeout: float) -> list[dict]:
+        return await self.each([command] * len(self.workers), timeout)
+
+    async def __aenter__(self) -> WorkerPool:
+        try:
+            await asyncio.gather(*(w.start() for w in self.workers))
+        except BaseException:
+            await self.__aexit__()
+            raise
+        return self
+
+    async def __aexit__(self, exc_type: object = None, *exc_info: object) -> None:
+        if exc_type is None:
+            await asyncio.gather(*(w.stop() for w in self.workers), return_exceptions=True)
+            return
+        for worker in self.workers:  # a failure or an interrupt: no goodbyes
+            proc = worker.proc
+            if proc is not None and proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(proc.wait(), 5.0)
+
+
+def split_evenly(total: int, parts: int) -> list[int]:
+    base, rest = divmod(total, parts)
+    return [base + (1 if i < rest else 0) for i in range(parts)]
+
+
+async def run_cli(ctx: Context, *args: str, timeout: float = 60.0) -> tuple[int, bytes, bytes]:
+    proc = await asyncio.create_subprocess_exec(
+        *ctx.cli, *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise BenchError(f"`eventsub-mock {' '.join(args)}` took over {timeout:g} s") from None
+    return proc.returncode or 0, out, err
+
+
+# --- profiling (optional) ---------------------------------------------------------------------
+
+
+class PySpy:
+    """`py-spy record` attached to the server for the duration of a block (--py-spy)."""
+
+    def __init__(self, ctx: Context, pid: int, name: str) -> None:
+        self.ctx = ctx
+        self.pid = pid
+        self.name = name
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.raw: Path | None = None
+
+    def __enter__(self) -> PySpy:
+        if self.ctx.py_spy is None or self.name in self.ctx.profiled:
+            return self
+        exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        if not Path(exe).exists():
+            print("  (py-spy not found: no profile)", flush=True)
+            return self
+        self.ctx.profiled.add(self.name)
+        self.ctx.py_spy.mkdir(parents=True, exist_ok=True)
+        self.raw = self.ctx.py_spy / f"{self.name}.collapsed.txt"
+        command = [exe, "record", "--pid", str(self.pid), "--rate", "500", "--format", "raw"]
+        command += ["--output", str(self.raw), "--nonblocking"]
+        with open(self.ctx.logs / "py-spy.log", "wb") as log:
+            self.proc = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log
+            )
+        _children.append(self.proc)
+        time.sleep(0.5)  # let it attach before the workload starts
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        if self.raw is not None and self.raw.exists():
+            print(summarize_profile(self.raw), flush=True)
+
+
+def summarize_profile(path: Path, top: int = 15) -> str:
+    """Self and inclusive sample shares per function from py-spy's collapsed stacks."""
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = [re.sub(r"\s*\(.*?([^/]+/[^/]+\.py):\d+\)", r" (\1)", f) for f in stack.split(";")]
+        frames = [f for f in frames if not f.startswith(("process ", "thread "))]
+        if not frames:
+            continue
+        own[frames[-1]] = own.get(frames[-1], 0) + count
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + count
+    if not total:
+        return f"  profile {path}: no samples"
+    lines = [f"  profile of the server ({total} samples, {path}):", "    self%  incl%  function"]
+    for name, count in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(
+            f"    {100 * count / total:5.1f}  {100 * inclusive[name] / total:5.1f}  {name[:110]}"
+        )
+    lines.append("    top inclusive:")
+    for name, count in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"    {'':5}  {100 * count / total:5.1f}  {name[:110]}")
+    return "\n".join(lines)
+
+
+# --- workloads --------------------------------------------------------------------------------
+
+
+async def fanout(ctx: Context, sessions: int, events: int) -> Result:
+    result = Result(f"fanout_{sessions}x{events}", f"fan-out {sessions:,} x {events:,}")
+    expected = sessions * events
+    procs = max(1, min(ctx.client_procs, sessions))
+    result.info.update(client_processes=procs, driver=ctx.driver)
+    async with ServerProcess(ctx) as server, WorkerPool(ctx, procs) as pool:
+        subscribe = {
+            "url": server.subscriptions_url,
+            "client_id": CLIENT_ID,
+            "body": {**FOLLOW, "condition": FOLLOW_CONDITION},
+        }
+        started = time.monotonic()
+        setup_timeout = 60.0 + sessions / 20
+        replies = await pool.each(
+            [
+                {
+                    "cmd": "connect",
+                    "url": server.ws_url,
+                    "n": n,
+                    "concurrency": ctx.connect_concurrency,
+                    "timeout": setup_timeout,
+                    "subscribe": subscribe,
+                }
+                for n in split_evenly(sessions, procs)
+            ],
+            setup_timeout + 30,
+        )
+        setup = time.monotonic() - started
+        connected = sum(r["connected"] for r in replies)
+        subscribed = sum(r["subscribed"] for r in replies)
+        errors = [r["errors"] for r in replies if r["errors"]]
+        result.check("all sessions connected", connected == sessions, f"{connected}/{sessions}")
+        result.check("all sessions subscribed", subscribed == sessions, f"{subscribed} {errors}")
+        await pool.all({"cmd": "arm", "per_session": events}, 10.0)
+
+        cpu_before = server.cpu_seconds()
+        wait_timeout = min(600.0, 30.0 + expected / 5_000)
+        with PySpy(ctx, server.pid, result.name):
+            t0 = time.monotonic()
+            code, out, err = await run_cli(
+                ctx,
+                "trigger",
+                "channel.follow",
+                "--version",
+                "2",
+                "--count",
+                str(events),
+                "--server",
+                server.base_url,
+                "--json",
+                timeout=wait_timeout,
+            )
+            cli_exit = time.monotonic() - t0
+            waits = await pool.all({"cmd": "wait", "timeout": wait_timeout}, wait_timeout + 30)
+        cpu_used = server.cpu_seconds() - cpu_before
+        peak_rss = server.peak_rss_kb()
+
+    delivered = None
+    if code == 0:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            delivered = json.loads(out)["delivered"]
+    result.check(
+        "trigger command succeeded", code == 0, err.decode(errors="replace").strip()[-300:]
+    )
+    received = sum(w["received"] for w in waits)
+    unique = sum(w["unique"] for w in waits)
+    lost = sum(w["lost"] for w in waits)
+    duplicated = sum(w["duplicates"] for w in waits)
+    extra = sum(w["extra"] for w in waits)
+    closed = sum(w["closed"] for w in waits)
+    last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
+    first_at = min((w["first_at"] for w in waits if w["first_at"]), default=0.0)
+    elapsed = last_at - t0 if last_at else None
+
+    result.check("server reports all delivered", delivered == expected, f"{delivered}/{expected}")
+    result.check("none lost", lost == 0 and unique == expected, f"lost {lost}")
+    result.check("none duplicated", duplicated == 0 and extra == 0, f"dup {duplicated} +{extra}")
+    result.check("no session closed", closed == 0, f"{closed} closed")
+
+    result.add("setup_s", "setup: connect + subscribe", "s", setup)
+    result.add(
+        "first_ms", "start -> first notification", "ms", ms(first_at - t0 if first_at else None)
+    )
+    result.add("cli_exit_s", "start -> trigger command exits", "s", cli_exit)
+    result.add("elapsed_s", "start -> last notification", "s", elapsed)
+    result.add("per_s", "notifications/s", "/s", (unique / elapsed) if elapsed and unique else None)
+    result.add("received", "notifications received", "", received)
+    result.add("lost", "lost", "", lost)
+    result.add("duplicated", "duplicated", "", duplicated + extra)
+    result.add("server_cpu_s", "server CPU during fan-out", "s", cpu_used)
+    result.add("client_cpu_s", "client CPU (all processes)", "s", sum(w["cpu_s"] for w in waits))
+    result.add("server_peak_rss_mb", "server peak RSS", "MB", peak_rss / 1024)
+    return result
+
+
+async def capacity(ctx: Context) -> Result:
+    n = ctx.sizes.capacity_sessions
+    idle = ctx.sizes.idle_seconds
+    result = Result("capacity", f"capacity: {n:,} idle sessions")
+    procs = max(1, min(ctx.client_procs, n))
+    result.info.update(client_processes=procs, driver=ctx.driver, idle_seconds=idle)
+    async with ServerProcess(ctx) as server, WorkerPool(ctx, procs) as pool:
+        await asyncio.sleep(0.2)
+        rss_before = server.rss_kb()
+        url = f"{server.ws_url}?keepalive_timeout_seconds={KEEPALIVE_SECONDS}"
+        timeout = 60.0 + n / 50
+        cpu_start = server.cpu_seconds()
+        started = time.monotonic()
+        replies = await pool.each(
+            [
+                {
+                    "cmd": "connect",
+                    "url": url,
+                    "n": k,
+                    "concurrency": ctx.connect_concurrency,
+                    "timeout": timeout,
+                }
+                for k in split_evenly(n, procs)
+            ],
+            timeout + 30,
+        )
+        connect_s = time.monotonic() - started
+        connect_cpu = server.cpu_seconds() - cpu_start
+        rss_after = server.rss_kb()
+        connected = sum(r["connected"] for r in replies)
+        errors = [r["errors"] for r in replies if r["errors"]]
+        result.check("all sessions connected", connected == n, f"{connected}/{n} {errors}")
+
+        with PySpy(ctx, server.pid, "capacity_idle"):
+            cpu0, wall0 = server.cpu_seconds(), time.monotonic()
+            await asyncio.sleep(idle)
+            cpu1, wall1 = server.cpu_seconds(), time.monotonic()
+        rss_idle = server.rss_kb()
+        statuses = await pool.all({"cmd": "status"}, 30.0)
+
+    still_open = sum(s["open"] for s in statuses)
+    closed = sum(s["closed"] for s in statuses)
+    with_keepalive = sum(s["with_keepalive"] for s in statuses)
+    with_ping = sum(s["with_ping"] for s in statuses)
+    codes: dict[str, int] = {}
+    for s in statuses:
+        for code, count in s["close_codes"].items():
+            codes[code] = codes.get(code, 0) + count
+    result.check("every session open after the window", still_open == n, f"{still_open}/{n}")
+    result.check("no close", closed == 0, f"{closed} closed {codes}")
+    result.check("every session got a keepalive", with_keepalive == n, f"{with_keepalive}/{n}")
+    result.check("every session answered a ping", with_ping == n, f"{with_ping}/{n}")
+
+    result.add("connect_s", f"connect {n:,} sessions", "s", connect_s)
+    result.add("connect_per_s", "connections/s", "/s", n / connect_s if connect_s else None)
+    result.add("connect_cpu_pct", "server CPU while connecting", "%", 100 * connect_cpu / connect_s)
+    result.add("rss_before_mb", "server RSS before", "MB", rss_before / 1024)
+    result.add("rss_after_mb", "server RSS connected", "MB", rss_after / 1024)
+    result.add("rss_idle_mb", "server RSS after the idle window", "MB", rss_idle / 1024)
+    result.add("rss_per_session_kb", "server RSS per session", "KB", (rss_after - rss_before) / n)
+    result.add("idle_window_s", "idle window measured", "s", wall1 - wall0)
+    result.add("idle_cpu_pct", "server CPU while idle", "%", 100 * (cpu1 - cpu0) / (wall1 - wall0))
+    result.add("keepalives", "keepalives received", "", sum(s["keepalives"] for s in statuses))
+    result.add("pings", "pings answered", "", sum(s["pings"] for s in statuses))
+    result.add("open_after", "sessions open after the window", "", still_open)
+    return result
+
+
+async def _subscribed_client(ctx: Context, ws_url: str, api_url: str) -> Worker:
+    worker = Worker(ctx.driver)
+    subscribe = {
+        "url": api_url,
+        "client_id": CLIENT_ID,
+        "body": {**FOLLOW, "condition": FOLLOW_CONDITION},
+    }
+    reply = await worker.connect(ws_url, 1, timeout=20.0, subscribe=subscribe)
+    if reply["connected"] != 1 or reply["subscribed"] != 1:
+        await worker.close()
+        raise BenchError(f"could not connect and subscribe a client: {reply}")
+    worker.arm(10**9)  # never "done": this client only counts
+    return worker
+
+
+async def _timed(
+    worker: Worker, fire: Callable[[], Awaitable[float | None]], timeout: float
+) -> tuple[float, float | None]:
+    """(latency to the notification, the fire call's own duration or None)."""
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[float] = loop.create_future()
+    worker.waiter = waiter
+    t0 = time.monotonic()
+    fired = await fire()
+    arrived = await asyncio.wait_for(waiter, timeout)
+    worker.waiter = None
+    return arrived - t0, (fired - t0) if fired is not None else None
+
+
+def _latency_metrics(result: Result, key: str, label: str, samples: list[float]) -> None:
+    result.add(f"{key}_p50_ms", f"{label} p50", "ms", ms(percentile(samples, 50)))
+    result.add(f"{key}_p99_ms", f"{label} p99", "ms", ms(percentile(samples, 99)))
+
+
+async def latency(ctx: Context) -> Result:
+    sizes = ctx.sizes
+    result = Result("latency", "trigger latency (one subscribed session)")
+    cli_lat: list[float] = []
+    cli_exit: list[float] = []
+    api_lat: list[float] = []
+    api_rtt: list[float] = []
+    async with ServerProcess(ctx) as server:
+        worker = await _subscribed_client(ctx, server.ws_url, server.subscriptions_url)
+        try:
+            trigger_args = ("trigger", "channel.follow", "--version", "2")
+            loop = asyncio.get_running_loop()
+            for _ in range(sizes.cli_triggers):
+                waiter: asyncio.Future[float] = loop.create_future()
+                worker.waiter = waiter
+                t0 = time.monotonic()
+                proc = await asyncio.create_subprocess_exec(
+                    *ctx.cli,
+                    *trigger_args,
+                    "--server",
+                    server.base_url,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                try:
+                    arrived = await asyncio.wait_for(waiter, 15.0)
+                    code = await asyncio.wait_for(proc.wait(), 15.0)
+                finally:
+                    if proc.returncode is None:
+                        proc.kill()
+                        await proc.wait()
+                cli_exit.append(time.monotonic() - t0)
+                if code != 0:
+                    raise BenchError(f"eventsub-mock trigger exited with {code}")
+                cli_lat.append(arrived - t0)
+            worker.waiter = None
+
+            body = orjson.dumps({**FOLLOW, "count": 1})
+            async with aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=1, force_close=False)
+            ) as http:
+                url = f"{server.base_url}/_mock/trigger"
+
+                async def fire_api() -> float:
+                    headers = {"Content-Type": "application/json"}
+                    async with http.post(url, data=body, headers=headers) as response:
+                        await response.read()
+                        if response.status != 200:
+                            raise BenchError(f"control API trigger answered {response.status}")
+                    return time.monotonic()
+
+                for _ in range(sizes.api_triggers):
+                    lat, rtt = await _timed(worker, fire_api, 5.0)
+                    api_lat.append(lat)
+                    if rtt is not None:
+                        api_rtt.append(rtt)
+            counted = await worker.wait(0.0, settle=0.3)
+        finally:
+            await worker.close()
+
+    from eventsub_mock import MockServer
+
+    inproc_lat: list[float] = []
+    async with MockServer(port=0) as mock:
+        worker = await _subscribed_client(ctx, mock.ws_url, mock.subscriptions_url)
+        try:
+
+            async def fire_inproc() -> float:
+                await mock.trigger("channel.follow", version="2")
+                return time.monotonic()
+
+            for _ in range(sizes.inproc_triggers):
+                lat, _ = await _timed(worker, fire_inproc, 5.0)
+                inproc_lat.append(lat)
+            counted_inproc = await worker.wait(0.0, settle=0.2)
+        finally:
+            await worker.close()
+
+    baseline: list[float] = []
+    helps: list[float] = []
+    for _ in range(sizes.baseline_samples):
+        t0 = time.monotonic()
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+        await asyncio.wait_for(proc.wait(), 15.0)
+        baseline.append(time.monotonic() - t0)
+    for _ in range(max(1, sizes.baseline_samples // 3)):
+        t0 = time.monotonic()
+        await run_cli(ctx, "--help", timeout=15.0)
+        helps.append(time.monotonic() - t0)
+
+    want = sizes.cli_triggers + sizes.api_triggers
+    result.check(
+        "server process: each trigger delivered once",
+        counted["unique"] == want and counted["duplicates"] == 0,
+        f"{counted['unique']}/{want}, dup {counted['duplicates']}",
+    )
+    result.check(
+        "in-process: each trigger delivered once",
+        counted_inproc["unique"] == sizes.inproc_triggers and counted_inproc["duplicates"] == 0,
+        f"{counted_inproc['unique']}/{sizes.inproc_triggers}",
+    )
+    _latency_metrics(result, "cli", f"CLI subprocess x{len(cli_lat)}", cli_lat)
+    result.add(
+        "cli_exit_p50_ms", "CLI process spawn -> exit p50", "ms", ms(percentile(cli_exit, 50))
+    )
+    _latency_metrics(result, "api", f"control API x{len(api_lat)}", api_lat)
+    result.add("api_rtt_p50_ms", "control API response p50", "ms", ms(percentile(api_rtt, 50)))
+    _latency_metrics(result, "inproc", f"in-process API x{len(inproc_lat)}", inproc_lat)
+    result.add(
+        "python_pass_p50_ms", "bare `python -c pass` p50", "ms", ms(percentile(baseline, 50))
+    )
+    result.add("help_p50_ms", "`eventsub-mock --help` p50", "ms", ms(percentile(helps, 50)))
+    return result
+
+
+class KeepAliveHttp:
+    """A minimal HTTP/1.1 client on one kept-alive connection: the request bytes are built in
+    advance and the response is read by Content-Length, so the client costs little next to
+    the server it measures (aiohttp's client would be the bottleneck on two cores)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.connections = 0
+
+    def build(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        if body or method in ("POST", "PUT", "PATCH"):
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        if self.writer is None or self.writer.is_closing():
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.connections += 1
+        assert self.reader is not None
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, _, header_block = head.partition(b"\r\n")
+        status = int(status_line.split(None, 2)[1])
+        length = 0
+        close = False
+        for line in header_block.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                raise BenchError("chunked responses are not expected from the subscription API")
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        body = await self.reader.readexactly(length) if length else b""
+        if close:
+            await self.close()
+        return status, body
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
+            self.writer = None
+
+
+async def subapi(ctx: Context) -> Result:
+    sizes = ctx.sizes
+    sessions_needed = max(sizes.sub_sessions, math.ceil(sizes.sub_creates / 300))
+    lanes_count = sizes.sub_concurrency
+    result = Result("subapi", "subscription API")
+    result.info.update(concurrency=lanes_count, sessions=sessions_needed, client_id=CLIENT_ID)
+    async with ServerProcess(ctx) as server:
+        worker = Worker(ctx.driver)
+        lanes = [KeepAliveHttp(HOST, server.port) for _ in range(lanes_count)]
+        try:
+            reply = await worker.connect(server.ws_url, sessions_needed, timeout=60.0)
+            if reply["connected"] != sessions_needed:
+                raise BenchError(f"could not connect the sessions: {reply}")
+            session_ids = [s.session_id for s in worker.sessions]
+            path = "/eventsub/subscriptions"
+            post_headers = {"Client-Id": CLIENT_ID, "Content-Type": "application/json"}
+            creates = []
+            for i in range(sizes.sub_creates):
+                broadcaster = str(10_000 + i)  # distinct conditions: none is a duplicate
+                body = {
+                    **FOLLOW,
+                    "condition": {"broadcaster_user_id": broadcaster, "moderator_user_id": "1"},
+                    "transport": {
+                        "method": "websocket",
+                        "session_id": session_ids[i % len(session_ids)],
+                    },
+                }
+                creates.append(lanes[0].build("POST", path, post_headers, orjson.dumps(body)))
+            list_request = lanes[0].build("GET", path, {"Client-Id": CLIENT_ID})
+            lists = [list_request] * sizes.sub_lists
+
+            async def phase(
+                requests: list[bytes], name: str
+            ) -> tuple[float, list[float], dict[int, int], float]:
+                latencies: list[float] = []
+                statuses: dict[int, int] = {}
+                queue = iter(requests)
+
+                async def lane(http: KeepAliveHttp) -> None:
+                    for request in queue:
+                        t = time.perf_counter()
+                        status, _ = await http.send(request)
+                        latencies.append(time.perf_counter() - t)
+                        statuses[status] = statuses.get(status, 0) + 1
+
+                for http in lanes:  # connect before the clock starts
+                    await http.send(list_request)
+                with PySpy(ctx, server.pid, f"subapi_{name}"):
+                    cpu0 = server.cpu_seconds()
+                    t0 = time.monotonic()
+                    await asyncio.wait_for(
+                        asyncio.gather(*(lane(http) for http in lanes)),
+                        120.0 + len(requests) / 20,
+                    )
+                    wall = time.monotonic() - t0
+                    cpu = server.cpu_seconds() - cpu0
+                return wall, latencies, statuses, 100 * cpu / wall
+
+            c_wall, c_lat, c_status, c_cpu = await phase(creates, "create")
+            l_wall, l_lat, l_status, l_cpu = await phase(lists, "list")
+            status, raw = await lanes[0].send(list_request)
+            listing = orjson.loads(raw) if status == 200 else {}
+            connections = sum(http.connections for http in lanes)
+        finally:
+            for http in lanes:
+                await http.close()
+            await worker.close()
+
+    created = c_status.get(202, 0)
+    listed = l_status.get(200, 0)
+    result.check("every create answered 202", created == sizes.sub_creates, f"{c_status}")
+    result.check("every list answered 200", listed == sizes.sub_lists, f"{l_status}")
+    result.check(
+        "GET total equals creates",
+        listing.get("total") == sizes.sub_creates,
+        f"total {listing.get('total')}",
+    )
+    result.check("connections kept alive", connections == lanes_count, f"{connections} connections")
+    result.add(
+        "create_per_s", f"creates/s ({sizes.sub_creates:,})", "/s", sizes.sub_creates / c_wall
+    )
+    _latency_metrics(result, "create", "create", c_lat)
+    result.add("create_server_cpu_pct", "server CPU during creates", "%", c_cpu)
+    result.add(
+        "list_per_s",
+        f"lists/s ({sizes.sub_lists:,}, 100 per page)",
+        "/s",
+        sizes.sub_lists / l_wall,
+    )
+    _latency_metrics(result, "list", "list", l_lat)
+    result.add("list_server_cpu_pct", "server CPU during lists", "%", l_cpu)
+    return result
+
+
+async def startup(ctx: Context) -> Result:
+    result = Result("startup", "start-up")
+    samples: list[float] = []
+    for _ in range(ctx.sizes.startup_samples):
+        server = ServerProcess(ctx)
+        worker = Worker(ctx.driver)
+        try:
+            t0 = server.spawn()
+            deadline = t0 + 30.0
+            connected_at = None
+            while time.monotonic() < deadline:
+                if server.proc is not None and server.proc.poll() is not None:
+                    raise BenchError(f"the server exited early:\n{_tail(server.log)}")
+                try:
+                    await worker.open_session(server.ws_url, timeout=5.0)
+                    connected_at = time.monotonic()
+                    break
+                except (OSError, TimeoutError, ConnectionError):
+                    await asyncio.sleep(0.002)
+                except Exception as exc:  # e.g. a handshake error while the app starts
+                    if "refused" not in str(exc).lower():
+                        raise
+                    await asyncio.sleep(0.002)
+            if connected_at is None:
+                raise BenchError("no websocket connection was accepted within 30 s")
+            samples.append(connected_at - t0)
+        finally:
+            await worker.close()
+            await server.stop()
+    result.add(
+        "first_ws_ms", "spawn -> first accepted websocket", "ms", ms(statistics.median(samples))
+    )
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-X",
+        "importtime",
+        "-c",
+        "import eventsub_mock.cli, eventsub_mock.cli.commands",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 30.0)
+    package_us = 0
+    everything_us = 0
+    for line in err.decode(errors="replace").splitlines():
+        match = re.match(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\| ( *)(\S+)", line)
+        if not match or match.group(3):  # keep top-level imports only
+            continue
+        cumulative = int(match.group(2))
+        everything_us += cumulative
+        if match.group(4).startswith("eventsub_mock"):
+            package_us += cumulative
+    result.check("importtime parsed", package_us > 0, "")
+    result.add("cli_import_ms", "import eventsub_mock.cli (+ .commands)", "ms", package_us / 1000)
+    result.add("all_imports_ms", "all imports of that interpreter", "ms", everything_us / 1000)
+    return result
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+async def run_once(ctx: Context, selected: Sequence[str], budget: float) -> list[Result]:
+    plan: list[tuple[str, str, Callable[[], Awaitable[Result]]]] = []
+    if "fanout" in selected:
+        for sessions, events in ctx.sizes.fanout:
+            plan.append(
+                (
+                    f"fanout_{sessions}x{events}",
+                    f"fan-out {sessions:,} x {events:,}",
+                    lambda s=sessions, e=events: fanout(ctx, s, e),
+                )
+            )
+    titles = {
+        "capacity": (f"capacity: {ctx.sizes.capacity_sessions:,} idle sessions", capacity),
+        "latency": ("trigger latency (one subscribed session)", latency),
+        "subapi": ("subscription API", subapi),
+        "startup": ("start-up", startup),
+    }
+    for name in ("capacity", "latency", "subapi", "startup"):
+        if name in selected:
+            title, fn = titles[name]
+            plan.append((name, title, lambda fn=fn: fn(ctx)))
+
+    results = []
+    for name, title, make in plan:
+        print(f"  {title} ...", flush=True)
+        started = time.monotonic()
+        try:
+            result = await asyncio.wait_for(make(), budget)
+        except Exception as exc:
+            result = Result(name, title, error=f"{type(exc).__name__}: {exc}")
+            traceback.print_exc()
+        verdict = "ok" if result.ok else "FAILED"
+        print(f"    {verdict} in {time.monotonic() - started:.1f} s", flush=True)
+        results.append(result)
+    return results
+
+
+def _fmt(value: float | int | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "/s" or (isinstance(value, int) and not isinstance(value, bool)):
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}" if abs(value) >= 1 or value == 0 else f"{value:.3f}"
+
+
+def aggregate(runs: list[list[Result]]) -> list[dict[str, Any]]:
+    """Per workload: every metric's median over the runs, and whether every run was correct."""
+    order: list[str] = []
+    by_name: dict[str, list[Result]] = {}
+    for results in runs:
+        for result in results:
+            if result.name not in by_name:
+                order.append(result.name)
+                by_name[result.name] = []
+            by_name[result.name].append(result)
+    summary = []
+    for name in order:
+        results = by_name[name]
+        metrics: dict[str, dict[str, Any]] = {}
+        for result in results:
+            for key, label, unit, value in result.metrics:
+                entry = metrics.setdefault(key, {"label": label, "unit": unit, "runs": []})
+                entry["runs"].append(value)
+        for entry in metrics.values():
+            values = [v for v in entry["runs"] if v is not None]
+            entry["median"] = statistics.median(values) if values else None
+        checks: dict[str, dict[str, Any]] = {}
+        for result in results:
+            for check, ok, detail in result.checks:
+                entry = checks.setdefault(check, {"ok": True, "details": []})
+                entry["ok"] = entry["ok"] and ok
+                if not ok:
+                    entry["details"].append(detail)
+        summary.append(
+            {
+                "name": name,
+                "title": results[0].title,
+                "ok": all(r.ok for r in results),
+                "errors": [r.error for r in results if r.error],
+                "metrics": metrics,
+                "checks": checks,
+                "info": results[-1].info,
+            }
+        )
+    return summary
+
+
+def print_table(summary: list[dict[str, Any]], runs: int) -> None:
+    label_width = max([len(e["label"]) for w in summary for e in w["metrics"].values()] + [30])
+    header = f"{'metric':<{label_width}}  {'median' if runs > 1 else 'value':>12}  unit"
+    if runs > 1:
+        header += "  runs"
+    print()
+    print(header)
+    print("-" * len(header))
+    for workload in summary:
+        status = "correct" if workload["ok"] else "INCORRECT"
+        print(f"[{workload['title']}]  ({status})")
+        for entry in workload["metrics"].values():
+            line = (
+                f"  {entry['label']:<{label_width - 2}}  {_fmt(entry['median'], entry['unit']):>12}"
+            )
+            line += f"  {entry['unit']:<4}"
+            if runs > 1:
+                line += " " + " ".join(_fmt(v, entry["unit"]) for v in entry["runs"])
+            print(line.rstrip())
+        for error in workload["errors"]:
+            print(f"  ERROR: {error}")
+        for check, entry in workload["checks"].items():
+            if not entry["ok"]:
+                print(f"  CHECK FAILED: {check}: {'; '.join(entry['details'])}")
+    print()
+
+
+def package_versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {}
+    for name in ("eventsub-mock", "aiohttp", "orjson", "picows", "aiofastnet"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python bench/run.py", description="Benchmark eventsub-mock (issue 8)."
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes: well under a minute")
+    parser.add_argument("--runs", type=int, default=1, help="repeat N times; report medians")
+    parser.add_argument(
+        "--json", type=Path, default=DEFAULT_JSON, help=f"results file (default {DEFAULT_JSON})"
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(WORKLOADS),
+        help=f"comma-separated workloads out of {','.join(WORKLOADS)} (default: all)",
+    )
+    parser.add_argument(
+        "--driver",
+        choices=("picows", "aiohttp"),
+        default=default_driver(),
+        help="websocket client (default: picows when installed, else aiohttp)",
+    )
+    parser.add_argument(
+        "--client-procs",
+        type=int,
+        default=2,
+        help="client processes for fan-out and capacity (default 2)",
+    )
+    parser.add_argument(
+        "--connect-concurrency",
+        type=int,
+        default=50,
+        help="connections each client process opens at once (default 50)",
+    )
+    parser.add_argument(
+        "--fanout",
+        metavar="SxE[,SxE]",
+        help="override the fan-out sizes, e.g. 1000x200,100x2000",
+    )
+    parser.add_argument("--sessions", type=int, help="override the capacity session count")
+    parser.add_argument(
+        "--py-spy",
+        type=Path,
+        metavar="DIR",
+        help="profile the server with py-spy (fan-outs, the idle phase, subscription API phases; "
+        "first run only); collapsed stacks go to DIR",
+    )
+    parser.add_argument(
+        "--budget", type=float, default=900.0, help="seconds allowed per workload (default 900)"
+    )
+    args = parser.parse_args(argv)
+    unknown = set(args.only.split(",")) - set(WORKLOADS)
+    if unknown:
+        parser.error(f"unknown workload(s): {', '.join(sorted(unknown))}")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Ctrl+C and SIGTERM unwind through the workloads' cleanup (even when started in the
+    # background, where SIGINT starts out ignored); children also die with this process.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    nofile = raise_nofile_limit()
+    sizes = QUICK if args.quick else FULL
+    if args.fanout:
+        pairs = [p.lower().split("x") for p in args.fanout.split(",")]
+        sizes.fanout = [(int(s), int(e)) for s, e in pairs]
+    if args.sessions:
+        sizes.capacity_sessions = args.sessions
+    if nofile < sizes.capacity_sessions + 1000:
+        print(f"warning: open-file limit {nofile} is low for {sizes.capacity_sessions} sessions")
+    selected = args.only.split(",")
+    logs = Path(tempfile.mkdtemp(prefix="eventsub-mock-bench-"))
+    ctx = Context(
+        sizes=sizes,
+        driver=args.driver,
+        client_procs=args.client_procs,
+        connect_concurrency=args.connect_concurrency,
+        cli=cli_command(),
+        logs=logs,
+        py_spy=args.py_spy,
+    )
+    meta = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if args.quick else "full",
+        "runs": args.runs,
+        "driver": args.driver,
+        "client_processes": args.client_procs,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": package_versions(),
+        "nofile_limit": nofile,
+        "cli": ctx.cli,
+    }
+    print(
+        f"eventsub-mock benchmark ({meta['mode']}, {args.runs} run(s), client driver "
+        f"{args.driver}, {os.cpu_count()} CPUs, Python {meta['python']})",
+        flush=True,
+    )
+    runs: list[list[Result]] = []
+    interrupted = False
+    try:
+        for index in range(args.runs):
+            print(f"run {index + 1}/{args.runs}", flush=True)
+            runs.append(asyncio.run(run_once(ctx, selected, args.budget)))
+    except KeyboardInterrupt:
+        interrupted = True
+        print("interrupted: the server and the clients were stopped", file=sys.stderr)
+    finally:
+        _kill_children()
+
+    summary = aggregate(runs)
+    print(
+        f"\nclient driver: {args.driver} ({args.client_procs} client processes for fan-out and "
+        f"capacity); server: {' '.join(ctx.cli)} start-server; {len(runs)} run(s)"
+        + (", medians" if len(runs) > 1 else "")
+    )
+    print_table(summary, len(runs))
+    ok = bool(summary) and all(w["ok"] for w in summary) and len(runs) == args.runs
+    if ok:
+        print(
+            "correctness: OK - every notification arrived exactly once (none lost, none "
+            "duplicated), no session closed, every request answered as expected"
+        )
+        shutil.rmtree(logs, ignore_errors=True)
+    elif interrupted:
+        print(f"correctness: not established (interrupted; logs in {logs})")
+    else:
+        print(f"correctness: FAILED (see above; server and client logs in {logs})")
+
+    document = {
+        "meta": meta,
+        "ok": ok,
+        "workloads": summary,
+        "runs": [
+            [
+                {
+                    "name": r.name,
+                    "ok": r.ok,
+                    "error": r.error,
+                    "metrics": {k: v for k, _, _, v in r.metrics},
+                    "checks": [{"name": c, "ok": o, "detail": d} for c, o, d in r.checks],
+                    "info": r.info,
+                }
+                for r in results
+            ]
+            for results in runs
+        ],
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"results written to {args.json}")
+    if interrupted:
+        return 130
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
