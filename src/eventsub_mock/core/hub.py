@@ -22,6 +22,7 @@ from ..config import ServerConfig
 from ..protocol import ENABLED, CloseCode
 from .errors import ApiError
 from .model import Caller, Connection, Session, SessionState, Subscription
+from .store import SubscriptionStore, owns
 from .timers import Timers
 
 Observer = Callable[[str, dict[str, Any]], None]
@@ -78,8 +79,9 @@ class EventSubCore:
         self.server_tag = os.urandom(4)
         self.generation = 0
         self.sessions: dict[str, Session] = {}
-        # Every retained subscription, oldest first (GET lists in this order).
-        self.subscriptions: dict[str, Subscription] = {}
+        self.store = SubscriptionStore(config.disabled_retention)
+        # Every retained subscription by id, oldest first (a read-only view for callers).
+        self.subscriptions: dict[str, Subscription] = self.store.by_id
         self.observers: list[Observer] = []
         self.record_traffic = False
         self._sequence = itertools.count(1)
@@ -182,10 +184,7 @@ class EventSubCore:
         disconnected_at = protocol.rfc3339_nanos(self.clock.wall_ns())
         for sub in subscriptions:
             if sub.enabled:
-                sub.status = status
-                sub.disconnected_at = disconnected_at
-                sub.disabled_since = now
-                sub.changed()
+                self.store.set_status(sub, status, now, disconnected_at)
 
     def set_keepalive(self, session: Session, enabled: bool) -> None:
         session.keepalive_enabled = enabled
@@ -389,7 +388,7 @@ class EventSubCore:
             connected_at=protocol.rfc3339_seconds(session.connected_at_ns),
             sequence=next(self._sequence),
         )
-        self.subscriptions[sub.id] = sub
+        self.store.add(sub)
         session.subscriptions[sub.id] = sub
         session.owner = caller
         session.ever_subscribed = True
@@ -404,7 +403,7 @@ class EventSubCore:
         condition: dict[str, Any],
         cost: int,
     ) -> None:
-        mine = [s for s in self._owned_by(caller) if s.enabled]
+        mine = [s for s in self.store.owned_by(caller) if s.enabled]
         same = sum(1 for s in mine if s.type == sub_type and s.condition == condition)
         if same >= self.config.max_same_type_and_condition:
             raise ApiError(429, "maximum subscriptions with type and condition exceeded")
@@ -446,7 +445,8 @@ class EventSubCore:
                 return sub.id == filters["subscription_id"]
             return True
 
-        matching = [s for s in self._owned_by(caller) if s.sequence > after and wanted(s)]
+        self.store.purge(self.clock.monotonic())
+        matching = [s for s in self.store.owned_by(caller) if s.sequence > after and wanted(s)]
         page = matching[: self.config.page_size]
         pagination: dict[str, str] = {}
         if len(matching) > len(page):
@@ -460,40 +460,27 @@ class EventSubCore:
     def delete_subscription(self, caller: Caller, subscription_id: str | None) -> None:
         if not subscription_id:
             raise ApiError(400, "The id query parameter is required.")
-        self._purge_expired()
-        sub = self.subscriptions.get(subscription_id)
-        if sub is None or not _owns(caller, sub):
+        self.store.purge(self.clock.monotonic())
+        sub = self.store.get(subscription_id)
+        if sub is None or not owns(caller, sub):
             raise ApiError(404, "The subscription was not found.")
         self._remove(sub)
         self._notify("subscription_deleted", subscription=sub)
 
     def _remove(self, sub: Subscription) -> None:
-        self.subscriptions.pop(sub.id, None)
+        self.store.remove(sub)
         session = self.sessions.get(sub.session_id)
         if session is not None:
             session.subscriptions.pop(sub.id, None)
 
-    def _owned_by(self, caller: Caller) -> list[Subscription]:
-        self._purge_expired()
-        return [s for s in self.subscriptions.values() if _owns(caller, s)]
-
     def _totals(self, caller: Caller) -> dict[str, int]:
-        mine = self._owned_by(caller)
+        self.store.purge(self.clock.monotonic())
+        total, total_cost = self.store.totals(caller)
         return {
-            "total": len(mine),
-            "total_cost": sum(s.cost for s in mine if s.enabled),
+            "total": total,
+            "total_cost": total_cost,
             "max_total_cost": self.config.max_total_cost,
         }
-
-    def _purge_expired(self) -> None:
-        horizon = self.clock.monotonic() - self.config.disabled_retention
-        expired = [
-            s
-            for s in self.subscriptions.values()
-            if s.disabled_since is not None and s.disabled_since <= horizon
-        ]
-        for sub in expired:
-            self._remove(sub)
 
     # --- control ------------------------------------------------------------------------------
 
@@ -513,14 +500,9 @@ class EventSubCore:
         sub = self.find_subscription(subscription_id)
         session = self.sessions.get(sub.session_id)
         now = self.clock.monotonic()
-        if status == ENABLED:
-            if session is None:
-                raise ApiError(409, "cannot enable a subscription whose session has closed")
-            sub.status, sub.disconnected_at, sub.disabled_since = ENABLED, None, None
-        else:
-            sub.status = status
-            sub.disabled_since = now
-        sub.changed()
+        if status == ENABLED and session is None:
+            raise ApiError(409, "cannot enable a subscription whose session has closed")
+        self.store.set_status(sub, status, now)
         if status in protocol.REVOCATION_STATUSES and session is not None and session.delivering:
             frame = protocol.revocation_message(
                 sub.type, sub.version, sub.notification_json(), self.clock.wall_ns()
@@ -534,7 +516,7 @@ class EventSubCore:
         for session in list(self.sessions.values()):
             if self._end_session(session, 1001, protocol.CLIENT_DISCONNECTED_STATUS):
                 session.connection.close(1001, "mock server reset")
-        self.subscriptions.clear()
+        self.store.clear()
         self._reconnect = None
         self.timers.clear()
 
@@ -542,7 +524,7 @@ class EventSubCore:
         return [s.summary() for s in self.sessions.values()]
 
     def describe_subscriptions(self) -> list[dict[str, Any]]:
-        self._purge_expired()
+        self.store.purge(self.clock.monotonic())
         return [
             {**s.to_helix(), "client_id": s.owner.client_id, "user_id": s.owner.user_id}
             for s in self.subscriptions.values()
@@ -720,12 +702,6 @@ def _cost(entry: catalog.SubscriptionType, caller: Caller, condition: Mapping[st
     ):
         return 0
     return 1
-
-
-def _owns(caller: Caller, sub: Subscription) -> bool:
-    if sub.owner.client_id != caller.client_id:
-        return False
-    return caller.user_id is None or sub.owner.user_id in (None, caller.user_id)
 
 
 def _condition_matches(condition: Mapping[str, Any], named: Mapping[str, str]) -> bool:
