@@ -1,17 +1,24 @@
-"""A small client of the control API, on the standard library only (so triggers start fast)."""
+"""A small client of the control API.
+
+It speaks just enough HTTP/1.1 over a socket for one JSON request, because `http.client` and
+`urllib` alone take longer to import than the whole trigger should take (they pull in the
+email package); `ssl` is imported only for an https server.
+"""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import ssl
-from typing import Any
-from urllib.parse import quote, urlsplit
+import socket
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 SERVER_ENV = "EVENTSUB_MOCK_SERVER"
 TOKEN_ENV = "EVENTSUB_MOCK_CONTROL_TOKEN"
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 
 
 class CliError(Exception):
@@ -22,58 +29,83 @@ def default_server() -> str:
     return os.environ.get(SERVER_ENV) or DEFAULT_SERVER
 
 
+def quoted(value: str) -> str:
+    """`value` as one URL path segment."""
+    return "".join(c if c in _SAFE else "".join(f"%{b:02X}" for b in c.encode()) for c in value)
+
+
+def _split_server(server: str) -> tuple[str, str, int]:
+    scheme, sep, rest = server.partition("://")
+    if not sep:
+        scheme, rest = "http", server
+    host_port = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not host_port:
+        raise CliError(f"--server must be an http(s) URL such as {DEFAULT_SERVER}: {server!r}")
+    if host_port.startswith("["):  # [::1]:8080
+        host, _, port_text = host_port[1:].partition("]")
+        port_text = port_text.lstrip(":")
+    else:
+        host, _, port_text = host_port.partition(":")
+    try:
+        port = int(port_text) if port_text else (443 if scheme == "https" else 80)
+    except ValueError:
+        raise CliError(f"--server has an invalid port: {server!r}") from None
+    return scheme, host, port
+
+
 class ControlClient:
     def __init__(self, server: str, token: str | None = None, timeout: float = 30.0) -> None:
-        parts = urlsplit(server if "://" in server else f"http://{server}")
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise CliError(f"--server must be an http(s) URL such as {DEFAULT_SERVER}: {server!r}")
-        self.server = f"{parts.scheme}://{parts.netloc}"
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname
-        self._port = parts.port or (443 if self._https else 80)
+        self._scheme, self._host, self._port = _split_server(server)
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        self.server = f"{self._scheme}://{host}:{self._port}"
+        self._host_header = f"{host}:{self._port}"
         self._token = token if token is not None else os.environ.get(TOKEN_ENV)
         self._timeout = timeout
 
-    def _connection(self) -> http.client.HTTPConnection:
-        if self._https:
-            # The mock's own certificate is usually self-made; the control channel is local.
+    def _open(self) -> socket.socket:
+        sock = socket.create_connection((self._host, self._port), timeout=self._timeout)
+        if self._scheme == "https":
+            import ssl
+
+            # The mock's certificate is usually one it made itself; this channel is local.
             context = ssl.create_default_context()
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
-            return http.client.HTTPSConnection(
-                self._host, self._port, timeout=self._timeout, context=context
-            )
-        return http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+            sock = context.wrap_socket(sock, server_hostname=self._host)
+        return sock
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        headers = {"Accept": "application/json"}
-        data = None
+        data = b"" if body is None else json.dumps(body).encode()
+        lines = [
+            f"{method} /_mock{path} HTTP/1.1",
+            f"Host: {self._host_header}",
+            "Accept: application/json",
+            "Connection: close",
+            f"Content-Length: {len(data)}",
+        ]
         if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
+            lines.append("Content-Type: application/json")
         if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
-        connection = self._connection()
+            lines.append(f"Authorization: Bearer {self._token}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode()
         try:
-            connection.request(method, "/_mock" + path, body=data, headers=headers)
-            response = connection.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            with self._open() as sock:
+                sock.sendall(head + data)
+                status, raw = _read_response(sock)
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
             raise CliError(
                 f"cannot reach the eventsub-mock server at {self.server} ({reason}); "
                 "is it running? Start it with 'eventsub-mock start-server' or pass --server"
             ) from None
-        finally:
-            connection.close()
         try:
             payload = json.loads(raw) if raw else None
         except ValueError:
             raise CliError(
-                f"{self.server} answered {response.status} with something that is not JSON; "
+                f"{self.server} answered {status} with something that is not JSON; "
                 "is it an eventsub-mock server?"
             ) from None
-        return response.status, payload
+        return status, payload
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         """Like request(), but an error status becomes a CliError with the server's message."""
@@ -83,11 +115,52 @@ class ControlClient:
         return payload
 
 
+def _read_response(sock: socket.socket) -> tuple[int, bytes]:
+    buffer = b""
+    while b"\r\n\r\n" not in buffer:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise OSError("the server closed the connection without an answer")
+        buffer += chunk
+    head, _, body = buffer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    try:
+        status = int(status_line.split(" ", 2)[1])
+    except (IndexError, ValueError):
+        raise OSError(f"not an HTTP answer: {status_line[:60]!r}") from None
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        while not body.endswith(b"0\r\n\r\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return status, _dechunk(body)
+    length = int(headers.get("content-length", "-1"))
+    while length < 0 or len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return status, body if length < 0 else body[:length]
+
+
+def _dechunk(data: bytes) -> bytes:
+    out = b""
+    while data:
+        size_line, _, rest = data.partition(b"\r\n")
+        size = int(size_line.split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out += rest[:size]
+        data = rest[size + 2 :]
+    return out
+
+
 def error_message(status: int, payload: Any) -> str:
     if isinstance(payload, dict) and payload.get("message"):
         return str(payload["message"])
     return f"the server answered {status}"
-
-
-def quoted(value: str) -> str:
-    return quote(value, safe="")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
 from .client import CliError, ControlClient, error_message, quoted
 from .listing import print_table
 from .trigger import trigger_request
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _print_json(value: Any) -> None:

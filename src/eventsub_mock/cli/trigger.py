@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from .client import CliError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # (flags, destination, help). The destination is the control API's trigger parameter name.
 _STRING_FLAGS: list[tuple[tuple[str, ...], str, str]] = [
