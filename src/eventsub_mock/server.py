@@ -28,6 +28,8 @@ from .web.app import build_app
 
 log = logging.getLogger("eventsub_mock")
 
+_TIMER_TICK = 0.05
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -161,9 +163,12 @@ class MockServer:
     # --- time ---------------------------------------------------------------------------------
 
     def _arm(self, when: float) -> None:
-        if when >= self._timer_due and self._timer is not None:
-            return
+        # Wake-ups snap to a tick, so that thousands of sessions' keepalives and pings share
+        # a few timer callbacks a second instead of one each (keepalives leave a margin).
+        when = math.ceil(when / _TIMER_TICK) * _TIMER_TICK
         if self._timer is not None:
+            if when >= self._timer_due:
+                return
             self._timer.cancel()
         self._timer_due = when
         delay = max(0.0, when - self.clock.monotonic())

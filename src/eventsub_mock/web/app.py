@@ -8,7 +8,7 @@ from aiohttp import web
 
 from ..config import ServerConfig
 from ..core import EventSubCore
-from . import control, subscriptions, websocket
+from . import control, oauth, subscriptions, websocket
 from .responses import api_middleware
 
 
@@ -27,5 +27,6 @@ def build_app(
     app[subscriptions.TOKENS_KEY] = tokens if tokens is not None else {}
     websocket.add_routes(app, core, config)
     subscriptions.add_routes(app, core, record)
+    oauth.add_routes(app)
     control.add_routes(app, core, info)
     return app
