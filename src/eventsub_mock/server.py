@@ -18,7 +18,6 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from . import triggering
 from .clock import Clock, ManualClock, SystemClock
 from .config import ServerConfig
 from .core import ApiError, Caller, DeliveryResult, EventSubCore, Session, Subscription
@@ -254,6 +253,8 @@ class MockServer:
         `session`, `count`, `seed`, `overrides`, `event` (a raw event sent as given) and the
         trigger parameters (`from_user`, `to_user`, `tier`, ...).
         """
+        from . import triggering  # the catalogue loads on first use: faster start-up
+
         delivery = triggering.delivery_from_request({"type": name, **request}, self.clock)
         return self.core.deliver(delivery)
 

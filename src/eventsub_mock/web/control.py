@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .. import protocol, triggering
+from .. import protocol
 from ..core import ApiError, EventSubCore
 from .responses import json_response, read_json
 
@@ -67,6 +67,8 @@ def add_routes(app: web.Application, core: EventSubCore, info: dict[str, Any]) -
 
     @routes.post(f"{PREFIX}/trigger")
     async def trigger(request: web.Request) -> web.Response:
+        from .. import triggering  # the catalogue loads on first use: faster start-up
+
         delivery = triggering.delivery_from_request(await _object_body(request), core.clock)
         result = core.deliver(delivery)
         if not result.delivered:
