@@ -11,6 +11,10 @@ class ServerConfig:
     port: int = 8080
     # Strict mode: production's must-subscribe window and delivery only to subscribers.
     require_subscription: bool = False
+    # The keepalive a session gets when its URL names none, and the least one it may ask for
+    # (production: 10 and 10); lower them to test clients' keepalive handling quickly.
+    keepalive_default_seconds: int = 10
+    keepalive_min_seconds: int = 10
     # Seconds that a session on the old server has to move to its reconnect URL.
     reconnect_grace: float = 30.0
     # Protocol pings: how often, and how long a pong may take before 4002.
@@ -39,6 +43,13 @@ class ServerConfig:
     control_token: str | None = None
     ssl: bool = False
     debug: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.keepalive_min_seconds <= self.keepalive_default_seconds <= 600:
+            raise ValueError(
+                "keepalive settings need 1 <= keepalive_min_seconds <= "
+                "keepalive_default_seconds <= 600"
+            )
 
     def keepalive_lead_for(self, keepalive_seconds: int) -> float:
         return min(self.keepalive_lead, keepalive_seconds * 0.2)

@@ -96,20 +96,26 @@ KEEPALIVE_MAX_SECONDS = 600
 KEEPALIVE_DEFAULT_SECONDS = 10
 
 
-def parse_keepalive(raw: str | None) -> int:
+def parse_keepalive(
+    raw: str | None,
+    *,
+    default: int = KEEPALIVE_DEFAULT_SECONDS,
+    minimum: int = KEEPALIVE_MIN_SECONDS,
+) -> int:
     """The keepalive that a `keepalive_timeout_seconds` query value asks for.
 
-    Numeric values are clamped to 10..600 as production does; anything else falls back to 10.
+    Numeric values are clamped to minimum..600 (production: 10..600); anything else gets the
+    default.
     """
     if raw is None:
-        return KEEPALIVE_DEFAULT_SECONDS
+        return default
     try:
         value = float(raw.strip())
     except ValueError:
-        return KEEPALIVE_DEFAULT_SECONDS
+        return default
     if value != value:  # NaN
-        return KEEPALIVE_DEFAULT_SECONDS
-    return int(min(max(value, KEEPALIVE_MIN_SECONDS), KEEPALIVE_MAX_SECONDS))
+        return default
+    return int(min(max(value, minimum), KEEPALIVE_MAX_SECONDS))
 
 
 # --- ids and timestamps ---------------------------------------------------------------------

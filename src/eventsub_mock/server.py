@@ -11,7 +11,7 @@ import asyncio
 import logging
 import math
 import ssl as ssl_module
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from .core import ApiError, Caller, DeliveryResult, EventSubCore, Session, Subsc
 from .protocol import CloseCode
 from .waiters import Waiters
 from .web.app import build_app
+from .web.oauth import token_info, token_table
 
 log = logging.getLogger("eventsub_mock")
 
@@ -47,7 +48,7 @@ class MockServer:
         clock: Clock | None = None,
         record: bool = False,
         ssl_context: ssl_module.SSLContext | None = None,
-        tokens: dict[str, str] | None = None,
+        tokens: Mapping[str, object] | None = None,
         pong_wait: float = 0.5,
         **options: Any,
     ) -> None:
@@ -67,7 +68,8 @@ class MockServer:
         self.pong_wait = pong_wait
         self._record = record
         self._ssl_context = ssl_context
-        self._tokens = tokens
+        # Checked now, so that a bad entry fails here rather than at the first request.
+        self.tokens = token_table(tokens)
         self._runner: web.AppRunner | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due = math.inf
@@ -83,7 +85,7 @@ class MockServer:
             self.config,
             info=self._info,
             record=self._record_request if self._record else None,
-            tokens=self._tokens,
+            tokens=self.tokens,
         )
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
@@ -243,6 +245,10 @@ class MockServer:
     async def wait_for_close(self, session_id: str, *, timeout: float = 5.0) -> int | None:
         """Wait until the session ends; its close code, or None when the client closed it."""
         return await self.waiters.close(session_id, timeout)
+
+    def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
+        """Accept another token: a user id, or `{"user_id", "login", "client_id", ...}`."""
+        self.tokens[token] = token_info(entry)
 
     # --- control ------------------------------------------------------------------------------
 

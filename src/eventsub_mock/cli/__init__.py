@@ -63,6 +63,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long an old socket may stay open after session_reconnect (default 30)",
     )
+    start.add_argument(
+        "--keepalive-timeout",
+        type=int,
+        default=10,
+        metavar="SECONDS",
+        help="keepalive for sessions whose URL asks for none (default 10)",
+    )
+    start.add_argument(
+        "--keepalive-min",
+        type=int,
+        default=10,
+        metavar="SECONDS",
+        help="the least keepalive a client may ask for (production: 10)",
+    )
+    start.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN=USER_ID",
+        help="a user access token clients may use (repeatable); /oauth2/validate answers for it",
+    )
     start.add_argument("--ping-interval", type=float, default=10.0, metavar="SECONDS")
     start.add_argument("--ping-timeout", type=float, default=10.0, metavar="SECONDS")
     start.add_argument(

@@ -20,6 +20,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     for name in ("reconnect_grace", "ping_interval", "ping_timeout"):
         if getattr(args, name) < 0:
             raise CliError(f"--{name.replace('_', '-')} must not be negative")
+    if not 1 <= args.keepalive_min <= args.keepalive_timeout <= 600:
+        raise CliError("keepalives need 1 <= --keepalive-min <= --keepalive-timeout <= 600")
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, not {args.port}")
     return {
@@ -33,7 +35,19 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "max_sessions": args.max_sessions,
         "debug": args.debug,
         "control_token": args.control_token,
+        "keepalive_default_seconds": args.keepalive_timeout,
+        "keepalive_min_seconds": args.keepalive_min,
     }
+
+
+def _tokens(args: argparse.Namespace) -> dict[str, str]:
+    tokens = {}
+    for item in args.token:
+        token, sep, user_id = item.partition("=")
+        if not (sep and token.strip() and user_id.strip()):
+            raise CliError(f"--token wants TOKEN=USER_ID, not {item!r}")
+        tokens[token.strip()] = user_id.strip()
+    return tokens
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -61,7 +75,7 @@ async def _serve(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    server = MockServer(ssl_context=ssl_context, **options)
+    server = MockServer(ssl_context=ssl_context, tokens=_tokens(args), **options)
     if args.debug:
         _log_core_events(server)
     try:

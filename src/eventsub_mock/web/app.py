@@ -18,13 +18,13 @@ def build_app(
     *,
     info: dict[str, Any],
     record: subscriptions.Recorder | None = None,
-    tokens: dict[str, str] | None = None,
+    tokens: dict[str, oauth.TokenInfo] | None = None,
 ) -> web.Application:
     middlewares = [api_middleware]
     if config.control_token:
         middlewares.append(control.token_middleware(config.control_token))
     app = web.Application(client_max_size=config.max_body_bytes, middlewares=middlewares)
-    app[subscriptions.TOKENS_KEY] = tokens if tokens is not None else {}
+    app[oauth.TOKENS_KEY] = tokens if tokens is not None else {}
     websocket.add_routes(app, core, config)
     subscriptions.add_routes(app, core, record)
     oauth.add_routes(app)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from ..core import ApiError, Caller, EventSubCore
+from .oauth import TOKENS_KEY
 from .responses import json_response, no_content, read_json
 
 Recorder = Callable[[str, Caller, object], None]
@@ -25,12 +26,9 @@ def caller_of(request: web.Request) -> Caller:
             raise ApiError(
                 401, "Invalid OAuth token: the Authorization header must be 'Bearer <token>'"
             )
-        tokens = request.app.get(TOKENS_KEY) or {}
-        user_id = tokens.get(token.strip())
+        info = request.app[TOKENS_KEY].get(token.strip())
+        user_id = info.user_id if info is not None else None
     return Caller(client_id, user_id)
-
-
-TOKENS_KEY: web.AppKey[dict[str, str]] = web.AppKey("tokens", dict)
 
 
 def add_routes(app: web.Application, core: EventSubCore, record: Recorder | None) -> None:

@@ -32,7 +32,9 @@ def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -
         session = core.open_session(
             connection,
             keepalive_seconds=protocol.parse_keepalive(
-                request.query.get("keepalive_timeout_seconds")
+                request.query.get("keepalive_timeout_seconds"),
+                default=config.keepalive_default_seconds,
+                minimum=config.keepalive_min_seconds,
             ),
             ws_url=f"{scheme}://{request.host}{request.path}",
             reconnect_token=request.query.get("reconnect_id"),

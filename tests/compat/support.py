@@ -1,0 +1,282 @@
+"""Shared pieces of the client compatibility suite: the mock user, the event types, comparisons.
+
+Each client (pyTwitchAPI, TwitchIO, twurple) runs unmodified against an in-process mock; the
+tests check what the client itself parsed and did, against what the mock sent and recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import queue
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from eventsub_mock import ServerConfig, protocol
+
+# The mock app and user every client runs as.
+CLIENT_ID = "compat-client-id"
+TOKEN = "compat-user-token"
+USER_ID = "141981764"
+LOGIN = "twitchdev"
+TOKENS: dict[str, Any] = {TOKEN: {"user_id": USER_ID, "login": LOGIN, "client_id": CLIENT_ID}}
+
+
+@dataclass(frozen=True)
+class EventType:
+    type: str
+    version: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.type}.v{self.version}"
+
+
+# The types each client subscribes to through its own API (every client has all of them).
+EVENT_TYPES = [
+    EventType("channel.follow", "2"),
+    EventType("channel.subscribe", "1"),
+    EventType("channel.subscription.message", "1"),
+    EventType("channel.cheer", "1"),
+    EventType("channel.raid", "1"),
+    EventType("channel.ban", "1"),
+    EventType("channel.update", "2"),
+    EventType("channel.channel_points_custom_reward_redemption.add", "1"),
+    EventType("channel.poll.begin", "1"),
+    EventType("channel.chat.message", "1"),
+    EventType("stream.online", "1"),
+    EventType("stream.offline", "1"),
+]
+EVENT_TYPE_IDS = [t.id for t in EVENT_TYPES]
+
+# Real seconds a client may take to react (connect, subscribe, parse, reconnect).
+REACT = 5.0
+
+
+def keepalive_floor(monkeypatch: pytest.MonkeyPatch, seconds: int) -> dict[str, Any]:
+    """Let clients ask for a keepalive below production's 10 s (for lost-keepalive tests).
+
+    Uses a server option when the mock has one, else lowers the protocol's clamp for this test.
+    Returns the MockServer options to pass.
+    """
+    if "keepalive_min_seconds" in ServerConfig.option_names():
+        return {"keepalive_min_seconds": seconds}
+    monkeypatch.setattr(protocol, "KEEPALIVE_MIN_SECONDS", seconds)
+    return {}
+
+
+def keepalive_default(monkeypatch: pytest.MonkeyPatch, seconds: int) -> dict[str, Any]:
+    """The keepalive a session gets when its URL asks for none (twurple's mock mode asks none)."""
+    options = keepalive_floor(monkeypatch, seconds)
+    if "keepalive_default_seconds" in ServerConfig.option_names():
+        return {**options, "keepalive_default_seconds": seconds}
+    monkeypatch.setattr(protocol, "KEEPALIVE_DEFAULT_SECONDS", seconds)
+    return options
+
+
+class Inbox:
+    """Things a client hands to callbacks, from any thread, awaited by the test."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue()
+
+    def put(self, item: Any) -> None:
+        self._queue.put(item)
+
+    async def get(self, timeout: float = REACT) -> Any:
+        try:
+            return await asyncio.to_thread(self._queue.get, True, timeout)
+        except queue.Empty:
+            raise AssertionError(f"nothing arrived within {timeout} s") from None
+
+    async def expect_nothing(self, seconds: float = 0.3) -> None:
+        await asyncio.sleep(seconds)
+        assert self._queue.empty(), f"unexpected: {self._queue.get_nowait()!r}"
+
+    def drain(self) -> list[Any]:
+        items = []
+        while not self._queue.empty():
+            items.append(self._queue.get_nowait())
+        return items
+
+
+async def eventually(
+    check: Callable[[], Any], timeout: float = REACT, what: str = "condition"
+) -> Any:
+    """Poll `check` until it returns something truthy; that value."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if loop.time() > give_up:
+            raise AssertionError(f"{what} not met within {timeout} s")
+        await asyncio.sleep(0.02)
+
+
+def notifications_for(messages: list[dict[str, Any]], subscription_id: str) -> list[dict[str, Any]]:
+    """The notifications a session was sent for one subscription, in order (needs record=True)."""
+    found = [
+        m
+        for m in messages
+        if m["metadata"]["message_type"] == "notification"
+        and m["payload"]["subscription"]["id"] == subscription_id
+    ]
+    assert found, f"the mock sent no notification for subscription {subscription_id}"
+    return found
+
+
+# Each event test fires a burst of this many events from a fixed seed: the mock's events vary
+# (optional fields, fragments, tiers...), and the seed keeps every run the same.
+BURST = 4
+SEED = 6
+
+
+def by_message_id(notifications: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {n["metadata"]["message_id"]: n for n in notifications}
+
+
+# --- comparing what a client parsed with what was sent ------------------------------------------
+
+
+def _same_time(parsed: Any, raw: str) -> bool:
+    sent = dt.datetime.fromisoformat(_trim_nanos(raw))
+    if isinstance(parsed, str):
+        parsed = dt.datetime.fromisoformat(_trim_nanos(parsed))
+    if isinstance(parsed, dt.datetime):
+        if parsed.tzinfo is None or sent.tzinfo is None:
+            parsed, sent = parsed.replace(tzinfo=None), sent.replace(tzinfo=None)
+        return abs((parsed - sent).total_seconds()) < 0.001
+    return False
+
+
+def _trim_nanos(value: str) -> str:
+    """RFC 3339 with nanoseconds, as Python (3.11) parses it: microseconds at most."""
+    value = value.replace("Z", "+00:00")
+    head, dot, rest = value.partition(".")
+    if not dot:
+        return value
+    digits = "".join(c for c in rest if c.isdigit())
+    zone = rest[len(digits) :]
+    return f"{head}.{digits[:6].ljust(6, '0')}{zone}"
+
+
+def compare(parsed: Any, raw: Any, path: str = "event") -> Iterator[tuple[str, str]]:
+    """Differences between a client's parsed value and the JSON the mock sent: (path, text).
+
+    `parsed` is a plain structure (dicts, lists, scalars, datetimes) keyed by the wire names; a
+    key the client did not keep is skipped.
+    """
+    if isinstance(raw, Mapping):
+        if not isinstance(parsed, Mapping):
+            yield path, f"{path}: parsed {parsed!r}, sent an object"
+            return
+        for key, value in raw.items():
+            if key in parsed:
+                yield from compare(parsed[key], value, f"{path}.{key}")
+        return
+    if isinstance(raw, list):
+        if not isinstance(parsed, list | tuple) or len(parsed) != len(raw):
+            yield path, f"{path}: parsed {parsed!r}, sent {raw!r}"
+            return
+        for i, (p, r) in enumerate(zip(parsed, raw, strict=True)):
+            yield from compare(p, r, f"{path}[{i}]")
+        return
+    if isinstance(raw, str) and isinstance(parsed, dt.datetime | str) and raw[:4].isdigit():
+        try:
+            if _same_time(parsed, raw):
+                return
+        except ValueError:
+            pass
+    if parsed != raw:
+        yield path, f"{path}: parsed {parsed!r}, sent {raw!r}"
+
+
+def assert_parsed(
+    parsed: Mapping[str, Any],
+    raw: Mapping[str, Any],
+    must: tuple[str, ...],
+    quirks: Mapping[str, str] | None = None,
+) -> None:
+    """The client parsed the event as sent: no value differs, and the `must` keys are there.
+
+    `quirks` maps a path pattern (a regular expression) to why that client's model differs from
+    Twitch's payload there whatever the server sends; those differences are not failures.
+    """
+    differences = [
+        text
+        for path, text in compare(parsed, raw)
+        if not any(re.fullmatch(pattern, path) for pattern in (quirks or {}))
+    ]
+    assert not differences, "the client parsed the event differently:\n" + "\n".join(differences)
+    missing = [k for k in must if k not in parsed]
+    assert not missing, f"the client's event lacks {missing}"
+
+
+# The fields each client must hand over for each type (wire names), beyond "no value differs".
+MUST_PARSE: dict[str, tuple[str, ...]] = {
+    "channel.follow": ("user_id", "user_login", "user_name", "broadcaster_user_id", "followed_at"),
+    "channel.subscribe": ("user_id", "user_login", "broadcaster_user_id", "tier", "is_gift"),
+    "channel.subscription.message": ("user_id", "tier", "message", "cumulative_months"),
+    "channel.cheer": ("user_id", "broadcaster_user_id", "bits", "message", "is_anonymous"),
+    "channel.raid": ("from_broadcaster_user_id", "to_broadcaster_user_id", "viewers"),
+    "channel.ban": ("user_id", "moderator_user_id", "broadcaster_user_id", "reason"),
+    "channel.update": ("broadcaster_user_id", "title", "language", "category_id"),
+    "channel.channel_points_custom_reward_redemption.add": (
+        "id",
+        "user_id",
+        "user_input",
+        "status",
+        "reward",
+        "redeemed_at",
+    ),
+    "channel.poll.begin": ("id", "broadcaster_user_id", "title", "choices", "started_at"),
+    "channel.chat.message": (
+        "broadcaster_user_id",
+        "chatter_user_id",
+        "chatter_user_login",
+        "message_id",
+        "message",
+        "color",
+        "badges",
+        "message_type",
+    ),
+    "stream.online": ("id", "broadcaster_user_id", "type", "started_at"),
+    "stream.offline": ("broadcaster_user_id", "broadcaster_user_login"),
+}
+
+# Fields a client reads unconditionally: without one it drops the whole event (TwitchIO logs a
+# KeyError), so a test checks that the mock sent them before it waits for the client.
+READ_UNCONDITIONALLY: dict[str, dict[str, tuple[str, ...]]] = {
+    "twitchio": {
+        # TwitchIO 3.3 ChatMessage reads payload["channel_points_animation_id"].
+        "channel.chat.message": ("channel_points_animation_id",),
+        # TwitchIO 3.3 StreamOffline reads payload["id"] (Twitch added it on 2026-06-26).
+        "stream.offline": ("id",),
+    },
+}
+
+
+def assert_mock_sends_what_client_reads(
+    client: str, event_type: str, events: list[Mapping[str, Any]]
+) -> None:
+    needed = READ_UNCONDITIONALLY.get(client, {}).get(event_type, ())
+    missing = sorted({field for event in events for field in needed if field not in event})
+    assert not missing, (
+        f"the mock's {event_type} event lacks {missing}, which {client} reads unconditionally"
+    )
+
+
+# Where a client's model differs from Twitch's payload whatever the server sends.
+QUIRKS: dict[str, dict[str, str]] = {
+    "twitchapi": {
+        # ChatMessageFragmentEmoteMetadata.format is typed `str` in pyTwitchAPI 4.5.0; Twitch
+        # sends a list (["static", "animated"]), which pyTwitchAPI turns into its repr.
+        r"event\.message\.fragments\[\d+\]\.emote\.format": "format: str, sent a list",
+    },
+}

@@ -1,0 +1,305 @@
+"""pyTwitchAPI (`twitchAPI` on PyPI), unmodified, against eventsub-mock.
+
+pyTwitchAPI runs its EventSub websocket on a thread of its own, and `EventSubWebsocket.start()`
+and `.stop()` block the calling thread until that thread answers. The mock therefore runs on a
+thread too (`MockServerThread`), so that the test's event loop may block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from eventsub_mock import ManualClock
+from eventsub_mock.threaded import MockServerThread
+
+from .support import (
+    BURST,
+    CLIENT_ID,
+    EVENT_TYPE_IDS,
+    EVENT_TYPES,
+    MUST_PARSE,
+    QUIRKS,
+    REACT,
+    SEED,
+    TOKEN,
+    TOKENS,
+    USER_ID,
+    EventType,
+    Inbox,
+    assert_parsed,
+    by_message_id,
+    eventually,
+    keepalive_default,
+    notifications_for,
+)
+
+pytest.importorskip("twitchAPI")
+
+from twitchAPI.eventsub.websocket import EventSubWebsocket
+from twitchAPI.twitch import Twitch
+from twitchAPI.type import AuthScope, AuthType
+
+SCOPES = [
+    AuthScope.MODERATOR_READ_FOLLOWERS,
+    AuthScope.CHANNEL_READ_SUBSCRIPTIONS,
+    AuthScope.BITS_READ,
+    AuthScope.CHANNEL_MODERATE,
+    AuthScope.CHANNEL_READ_REDEMPTIONS,
+    AuthScope.CHANNEL_READ_POLLS,
+    AuthScope.USER_READ_CHAT,
+]
+
+
+async def connect(server: MockServerThread) -> EventSubWebsocket:
+    # --- the README's lines (tests/compat/README.md, "pyTwitchAPI") ---
+    twitch = await Twitch(
+        CLIENT_ID,
+        authenticate_app=False,
+        base_url=server.api_url + "/",
+        auth_base_url=server.base_url + "/oauth2/",
+    )
+    await twitch.set_user_authentication(TOKEN, SCOPES, refresh_token="unused")
+    eventsub = EventSubWebsocket(twitch, connection_url=server.ws_url)
+    eventsub.start()
+    # --- end of the README's lines ---
+    return eventsub
+
+
+Listen = Callable[[EventSubWebsocket, Callable[[Any], Awaitable[None]]], Awaitable[str]]
+
+# How each type is subscribed through pyTwitchAPI's own API.
+LISTEN: dict[str, Listen] = {
+    "channel.follow.v2": lambda es, cb: es.listen_channel_follow_v2(USER_ID, USER_ID, cb),
+    "channel.subscribe.v1": lambda es, cb: es.listen_channel_subscribe(USER_ID, cb),
+    "channel.subscription.message.v1": lambda es, cb: es.listen_channel_subscription_message(
+        USER_ID, cb
+    ),
+    "channel.cheer.v1": lambda es, cb: es.listen_channel_cheer(USER_ID, cb),
+    "channel.raid.v1": lambda es, cb: es.listen_channel_raid(cb, to_broadcaster_user_id=USER_ID),
+    "channel.ban.v1": lambda es, cb: es.listen_channel_ban(USER_ID, cb),
+    "channel.update.v2": lambda es, cb: es.listen_channel_update_v2(USER_ID, cb),
+    "channel.channel_points_custom_reward_redemption.add.v1": (
+        lambda es, cb: es.listen_channel_points_custom_reward_redemption_add(USER_ID, cb)
+    ),
+    "channel.poll.begin.v1": lambda es, cb: es.listen_channel_poll_begin(USER_ID, cb),
+    "channel.chat.message.v1": lambda es, cb: es.listen_channel_chat_message(USER_ID, USER_ID, cb),
+    "stream.online.v1": lambda es, cb: es.listen_stream_online(USER_ID, cb),
+    "stream.offline.v1": lambda es, cb: es.listen_stream_offline(USER_ID, cb),
+}
+
+
+class Client:
+    """One pyTwitchAPI EventSub client, with what its callbacks received."""
+
+    def __init__(self, server: MockServerThread, eventsub: EventSubWebsocket) -> None:
+        self.server = server
+        self.eventsub = eventsub
+        self.events = Inbox()
+        self.revocations = Inbox()
+
+    async def on_event(self, event: Any) -> None:
+        self.events.put(event)
+
+    async def listen(self, event_type: EventType) -> str:
+        return await LISTEN[event_type.id](self.eventsub, self.on_event)
+
+    @property
+    def session_id(self) -> str:
+        assert self.eventsub.active_session is not None
+        return self.eventsub.active_session.id
+
+    def creates(self) -> int:
+        return sum(1 for r in self.server.requests if r.action == "create")
+
+
+@pytest.fixture
+def server() -> Any:
+    with MockServerThread(
+        port=0, tokens=TOKENS, record=True, clock=ManualClock(), reconnect_grace=5
+    ) as running:
+        yield running
+
+
+async def start_client(server: MockServerThread) -> Client:
+    client = Client(server, await connect(server))
+
+    async def on_revoke(payload: dict[str, Any]) -> None:
+        client.revocations.put(payload)
+
+    client.eventsub.revokation_handler = on_revoke  # the constructor's revocation_handler
+    return client
+
+
+@pytest.fixture
+async def client(server: MockServerThread) -> AsyncIterator[Client]:
+    started = await start_client(server)
+    yield started
+    await started.eventsub.stop()
+
+
+def subscription_on(server: MockServerThread, session_id: str, sub_type: str) -> Any:
+    for sub in server.subscriptions:
+        if sub.session_id == session_id and sub.type == sub_type and sub.enabled:
+            return sub
+    return None
+
+
+async def follow(client: Client) -> str:
+    return await client.listen(EventType("channel.follow", "2"))
+
+
+async def trigger_follow_and_receive(client: Client, sub_id: str) -> Any:
+    client.server.trigger("channel.follow", version="2")
+    event = await client.events.get()
+    assert event.subscription.id == sub_id
+    assert event.event.broadcaster_user_id == USER_ID
+    return event
+
+
+# --- the scenario, step by step ---------------------------------------------------------------
+
+
+async def test_connect(server: MockServerThread, client: Client) -> None:
+    session = server.wait_for_session()
+    assert client.session_id == session.id
+    assert client.eventsub.active_session.keepalive_timeout_seconds == 10
+    assert client.eventsub.active_session.status == "connected"
+
+
+async def test_subscribe_every_type(server: MockServerThread, client: Client) -> None:
+    ids = {t.id: await client.listen(t) for t in EVENT_TYPES}
+    by_id = {s.id: s for s in server.subscriptions}
+    for event_type in EVENT_TYPES:
+        sub = by_id.get(ids[event_type.id])
+        assert sub is not None, f"{event_type.id}: the mock holds no subscription {ids}"
+        assert (sub.type, sub.version) == (event_type.type, event_type.version)
+        assert sub.session_id == client.session_id
+        assert sub.enabled
+    assert client.creates() == len(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES, ids=EVENT_TYPE_IDS)
+async def test_event_parsed(server: MockServerThread, client: Client, event_type: EventType):
+    sub_id = await client.listen(event_type)
+    server.trigger(event_type.type, version=event_type.version, count=BURST, seed=SEED)
+    sent = by_message_id(notifications_for(server.messages(client.session_id), sub_id))
+    assert len(sent) == BURST
+    for _ in range(BURST):
+        parsed = await client.events.get()
+        raw = sent.pop(parsed.metadata.message_id)
+        assert parsed.metadata.subscription_type == event_type.type
+        assert parsed.subscription.id == sub_id
+        assert parsed.subscription.type == event_type.type
+        assert parsed.subscription.version == event_type.version
+        assert parsed.subscription.condition == raw["payload"]["subscription"]["condition"]
+        assert_parsed(
+            parsed.event.to_dict(include_none_values=True),
+            raw["payload"]["event"],
+            MUST_PARSE[event_type.type],
+            QUIRKS["twitchapi"],
+        )
+
+
+async def test_reconnect_handoff_keeps_subscriptions(server: MockServerThread, client: Client):
+    sub_id = await follow(client)
+    old = client.session_id
+    creates = client.creates()
+    server.reconnect()
+    new = server.wait_for_session(lambda s: s.id != old)
+    assert server.wait_for_close(old) is None  # the client closed it after the new welcome
+    await eventually(lambda: client.session_id == new.id, what="the client moved to the new URL")
+    assert client.creates() == creates, "the client subscribed again after session_reconnect"
+    moved = {s.id: s for s in server.subscriptions}[sub_id]
+    assert moved.session_id == new.id and moved.enabled
+    await trigger_follow_and_receive(client, sub_id)
+
+
+async def test_revocation(server: MockServerThread, client: Client) -> None:
+    sub_id = await follow(client)
+    server.set_subscription_status(sub_id, "authorization_revoked")
+    payload = await client.revocations.get()
+    assert payload["subscription"]["id"] == sub_id
+    assert payload["subscription"]["status"] == "authorization_revoked"
+    assert sub_id not in client.eventsub._callbacks  # it forgot the subscription
+
+
+@pytest.fixture
+def live_server(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Real time and a 1 s keepalive: pyTwitchAPI notices a dead socket only by its own timer,
+    2 x keepalive_timeout_seconds of wall time (20 s at production's default of 10 s)."""
+    options = keepalive_default(monkeypatch, 1)
+    with MockServerThread(port=0, tokens=TOKENS, record=True, **options) as running:
+        yield running
+
+
+@pytest.fixture
+async def live_client(live_server: MockServerThread) -> AsyncIterator[Client]:
+    started = await start_client(live_server)
+    assert started.eventsub.active_session.keepalive_timeout_seconds == 1
+    yield started
+    await started.eventsub.stop()
+
+
+async def resubscribed(server: MockServerThread, client: Client, old: str) -> Any:
+    new = server.wait_for_session(lambda s: s.id != old, timeout=REACT)
+    new_sub = await eventually(
+        lambda: subscription_on(server, new.id, "channel.follow"),
+        what="the client subscribed again on its new session",
+    )
+    await eventually(lambda: client.session_id == new.id, what="the client took the new session")
+    return new_sub
+
+
+@pytest.mark.parametrize("how", ["4000", "4006", "dirty"])
+async def test_recovers_from_server_close(live_server: MockServerThread, live_client: Client, how):
+    sub_id = await follow(live_client)
+    old = live_client.session_id
+    if how == "dirty":
+        live_server.close_session(old, dirty=True)
+    else:
+        live_server.close_session(old, int(how))
+    new_sub = await resubscribed(live_server, live_client, old)
+    assert new_sub.id != sub_id
+    await trigger_follow_and_receive(live_client, new_sub.id)
+
+
+async def test_recovers_from_lost_keepalives(live_server: MockServerThread, live_client: Client):
+    await follow(live_client)
+    first = live_client.session_id
+    await asyncio.sleep(2.5)  # past the client's 2 s: the mock's keepalives hold it
+    assert live_client.session_id == first, "the client dropped a session that kept alive"
+    live_server.set_keepalive(first, False)
+    new_sub = await resubscribed(live_server, live_client, first)
+    assert live_server.wait_for_close(first) is None  # the client hung up the silent one
+    await trigger_follow_and_receive(live_client, new_sub.id)
+
+
+async def test_list_subscriptions(server: MockServerThread, client: Client) -> None:
+    ids = {await client.listen(t) for t in EVENT_TYPES[:3]}
+    twitch = client.eventsub._twitch
+    listed = [s async for s in await twitch.get_eventsub_subscriptions(target_token=AuthType.USER)]
+    assert {s.id for s in listed} == ids
+    for sub in listed:
+        assert sub.status == "enabled"
+        assert sub.transport["session_id"] == client.session_id
+        assert isinstance(sub.created_at, dt.datetime)
+    result = await twitch.get_eventsub_subscriptions(
+        sub_type="channel.follow", target_token=AuthType.USER
+    )
+    assert [s.type async for s in result] == ["channel.follow"]
+    assert result.max_total_cost >= result.total_cost >= 0
+
+
+async def test_delete_subscription(server: MockServerThread, client: Client) -> None:
+    sub_id = await follow(client)
+    other = await client.listen(EventType("stream.online", "1"))
+    assert await client.eventsub.unsubscribe_topic(sub_id) is True
+    assert {s.id for s in server.subscriptions} == {other}
+    await client.eventsub.unsubscribe_all()
+    assert server.subscriptions == []
+    assert [r.action for r in server.requests].count("delete") == 2
