@@ -1,0 +1,27 @@
+"""The README's pytest example runs as written, through the plugin."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
+    text = README.read_text("utf-8")
+    marker = text.index("<!-- pytest example")
+    block = re.search(r"```python\n(.*?)```", text[marker:], re.S)
+    assert block is not None
+    pytester.makepyfile(test_readme_example=block.group(1))
+    result = pytester.runpytest(
+        "-p",
+        "asyncio",
+        "-o",
+        "asyncio_mode=auto",
+        "-o",
+        "asyncio_default_fixture_loop_scope=function",
+    )
+    result.assert_outcomes(passed=2)
