@@ -98,9 +98,7 @@ class MockServer:
             await runner.cleanup()
             raise
         self._runner = runner
-        server = site._server
-        assert isinstance(server, asyncio.base_events.Server)
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = runner.addresses[0][1]
         if not self.clock.manual:
             self.core.timers.on_earlier_deadline = self._arm
             deadline = self.core.next_deadline()

@@ -124,4 +124,14 @@ def _log_core_events(server: Any) -> None:
 
 
 def start_server(args: argparse.Namespace) -> int:
-    return asyncio.run(_serve(args))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        return runner.run(_serve(args))
+
+
+def _loop_factory() -> Any:
+    """uvloop's event loop where it is installed: faster accepts and writes."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
