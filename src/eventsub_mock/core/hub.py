@@ -319,7 +319,7 @@ class EventSubCore:
         for sub in old.subscriptions.values():
             sub.session_id = new.id
             sub.changed()
-        new.subscriptions, old.subscriptions = old.subscriptions, {}
+        new.take_subscriptions(old)
         new.owner = old.owner
         new.ever_subscribed = old.ever_subscribed
         new.keepalive_enabled = old.keepalive_enabled
@@ -358,16 +358,11 @@ class EventSubCore:
             )
         # Production echoes optional condition fields that were left out as "".
         full_condition = {f: condition.get(f, "") for f in entry.condition_fields}
-        for existing in session.subscriptions.values():
-            if (
-                existing.enabled
-                and existing.type == sub_type
-                and existing.version == version
-                and existing.condition == full_condition
-            ):
-                raise ApiError(409, "subscription already exists")
+        if session.enabled_duplicate(sub_type, version, full_condition):
+            raise ApiError(409, "subscription already exists")
         limit = self.config.max_enabled_subscriptions_per_session
-        if session.enabled_subscription_count() >= limit:
+        # Counting the enabled ones only matters once the session holds `limit` in all.
+        if len(session.subscriptions) >= limit and session.enabled_subscription_count() >= limit:
             raise ApiError(
                 429, f"websocket transport cannot have more than {limit} enabled subscriptions"
             )
@@ -389,7 +384,7 @@ class EventSubCore:
             sequence=next(self._sequence),
         )
         self.store.add(sub)
-        session.subscriptions[sub.id] = sub
+        session.add_subscription(sub)
         session.owner = caller
         session.ever_subscribed = True
         self._notify("subscription_created", subscription=sub, session=session)
@@ -471,7 +466,7 @@ class EventSubCore:
         self.store.remove(sub)
         session = self.sessions.get(sub.session_id)
         if session is not None:
-            session.subscriptions.pop(sub.id, None)
+            session.remove_subscription(sub)
 
     def _totals(self, caller: Caller) -> dict[str, int]:
         self.store.purge(self.clock.monotonic())

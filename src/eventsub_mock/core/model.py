@@ -75,6 +75,9 @@ class Subscription:
     def condition_key(self) -> tuple[tuple[str, Any], ...]:
         return tuple(sorted(self.condition.items()))
 
+    def key(self) -> tuple[str, str, tuple[tuple[str, Any], ...]]:
+        return (self.type, self.version, self.condition_key())
+
     def notification_json(self) -> bytes:
         """`payload.subscription` as notifications carry it, encoded once until it changes."""
         if self._notification_json is None:
@@ -132,6 +135,10 @@ class Session:
     ever_subscribed: bool = False
     owner: Caller | None = None
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    # The same subscriptions by (type, version, condition), for the duplicate check.
+    by_key: dict[tuple[str, str, tuple[tuple[str, Any], ...]], Subscription] = field(
+        default_factory=dict
+    )
     close_code: int | None = None
     reconnect_token: str | None = None
     # Per-session record of frames, kept only when the server records traffic (tests).
@@ -148,6 +155,24 @@ class Session:
 
     def enabled_subscription_count(self) -> int:
         return sum(1 for s in self.subscriptions.values() if s.enabled)
+
+    def add_subscription(self, sub: Subscription) -> None:
+        self.subscriptions[sub.id] = sub
+        self.by_key[sub.key()] = sub
+
+    def remove_subscription(self, sub: Subscription) -> None:
+        self.subscriptions.pop(sub.id, None)
+        if self.by_key.get(sub.key()) is sub:
+            del self.by_key[sub.key()]
+
+    def enabled_duplicate(self, sub_type: str, version: str, condition: dict[str, Any]) -> bool:
+        existing = self.by_key.get((sub_type, version, tuple(sorted(condition.items()))))
+        return existing is not None and existing.enabled
+
+    def take_subscriptions(self, old: Session) -> None:
+        """Move every subscription of `old` (a reconnect handoff) to this session."""
+        self.subscriptions, old.subscriptions = old.subscriptions, {}
+        self.by_key, old.by_key = old.by_key, {}
 
     def summary(self) -> dict[str, Any]:
         return {
