@@ -126,7 +126,6 @@ class EventSubCore:
             connected_at=protocol.rfc3339_nanos(wall),
             connected_at_ns=wall,
             ws_url=ws_url,
-            welcomed_at=now,
         )
         if self.record_traffic:
             session.sent = []
@@ -137,7 +136,7 @@ class EventSubCore:
         self._send(session, welcome, now)
         if predecessor is not None:
             self._complete_handoff(predecessor, session)
-        self._schedule_keepalive(session, now)
+        self._schedule_keepalive(session)
         self.timers.add(now + self.config.ping_interval, "ping", session)
         if self.config.require_subscription and not session.ever_subscribed:
             self.timers.add(now + keepalive_seconds, "unused", session)
@@ -192,7 +191,7 @@ class EventSubCore:
             # The window starts again now, so the client does not see an instant keepalive.
             now = self.clock.monotonic()
             session.last_sent = now
-            self._schedule_keepalive(session, now)
+            self._schedule_keepalive(session)
 
     def find_session(self, session_id: str) -> Session:
         session = self.sessions.get(session_id)
@@ -228,7 +227,7 @@ class EventSubCore:
             _, kind, target = due
             getattr(self, f"_on_{kind}")(target, now)
 
-    def _schedule_keepalive(self, session: Session, now: float) -> None:
+    def _schedule_keepalive(self, session: Session) -> None:
         self.timers.add(self._keepalive_due(session), "keepalive", session)
 
     def _keepalive_due(self, session: Session) -> float:

@@ -130,7 +130,6 @@ class Session:
     keepalive_enabled: bool = True
     # Monotonic time of the last data message sent; the keepalive window runs from it.
     last_sent: float = 0.0
-    welcomed_at: float = 0.0
     awaiting_pong_since: float | None = None
     ever_subscribed: bool = False
     owner: Caller | None = None
