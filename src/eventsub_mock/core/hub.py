@@ -188,10 +188,9 @@ class EventSubCore:
     def set_keepalive(self, session: Session, enabled: bool) -> None:
         session.keepalive_enabled = enabled
         if enabled:
-            # The window starts again now, so the client does not see an instant keepalive.
-            now = self.clock.monotonic()
-            session.last_sent = now
-            self._schedule_keepalive(session)
+            # The window starts again now, so the client does not see an instant keepalive;
+            # the session's keepalive timer, still running, picks the new due time up.
+            session.last_sent = self.clock.monotonic()
 
     def find_session(self, session_id: str) -> Session:
         session = self.sessions.get(session_id)
@@ -241,8 +240,10 @@ class EventSubCore:
         if due <= now and session.keepalive_enabled:
             self._send(session, protocol.keepalive_message(self.clock.wall_ns()), now)
             due = self._keepalive_due(session)
-        elif due <= now:
-            due = now + session.keepalive_seconds
+        elif due <= now:  # keepalives are off: look again a window later
+            due = now + session.keepalive_seconds - self.config.keepalive_lead_for(
+                session.keepalive_seconds
+            )
         if session.open:
             self.timers.add(due, "keepalive", session)
 
