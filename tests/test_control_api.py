@@ -407,7 +407,6 @@ async def test_trigger_with_nobody_connected_is_404(server: MockServer, http) ->
     assert "no client" in body["message"]
 
 
-
 async def test_trigger_by_alias(server: MockServer, http, make_client) -> None:
     client, sub_id = await subscribed_client(server, make_client)
     status, body, _ = await control(http, server, "POST", "/trigger", {"type": "follow"})

@@ -36,6 +36,9 @@ class ServerConfig:
     max_body_bytes: int = 64 * 1024
     max_frame_bytes: int = 64 * 1024
     max_sessions: int = 50_000
+    # Connections the kernel may queue before they are accepted; a burst of clients
+    # connecting at once must not wait for SYN retransmits.
+    listen_backlog: int = 4096
     # Bytes queued to one client before it counts as one the server cannot write to.
     max_send_buffer_bytes: int = 8 * 1024 * 1024
     page_size: int = 100

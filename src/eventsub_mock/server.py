@@ -90,7 +90,11 @@ class MockServer:
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         site = web.TCPSite(
-            runner, self.config.host, self.config.port, ssl_context=self._ssl_context
+            runner,
+            self.config.host,
+            self.config.port,
+            ssl_context=self._ssl_context,
+            backlog=self.config.listen_backlog,
         )
         try:
             await site.start()

@@ -78,6 +78,10 @@ async def _serve(args: argparse.Namespace) -> int:
     server = MockServer(ssl_context=ssl_context, tokens=_tokens(args), **options)
     if args.debug:
         _log_core_events(server)
+    else:
+        # aiohttp logs every malformed HTTP request with a traceback; it has already answered
+        # it with a 4xx, and a mock should not fill a terminal because a client misbehaved.
+        logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     try:
         await server.start()
     except OSError as exc:

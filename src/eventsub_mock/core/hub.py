@@ -241,8 +241,10 @@ class EventSubCore:
             self._send(session, protocol.keepalive_message(self.clock.wall_ns()), now)
             due = self._keepalive_due(session)
         elif due <= now:  # keepalives are off: look again a window later
-            due = now + session.keepalive_seconds - self.config.keepalive_lead_for(
-                session.keepalive_seconds
+            due = (
+                now
+                + session.keepalive_seconds
+                - self.config.keepalive_lead_for(session.keepalive_seconds)
             )
         if session.open:
             self.timers.add(due, "keepalive", session)

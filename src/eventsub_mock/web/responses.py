@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from ..core import ApiError, error_body
 
@@ -41,9 +42,19 @@ def no_content() -> web.Response:
     return web.Response(status=204)
 
 
+class BadBody(ApiError):
+    """A body that could not be read at all; the connection cannot serve another request."""
+
+
 async def read_json(request: web.Request) -> Any:
     """The request body as JSON; a 400 when it is not JSON, a 413 when over the size cap."""
-    raw = await request.read()
+    try:
+        raw = await request.read()
+    except RequestPayloadError as exc:  # e.g. "gzip" that is not gzip
+        request.content.feed_eof()  # or aiohttp reads it again and logs the error
+        raise BadBody(400, f"the request body could not be decoded: {exc}") from None
+    except ConnectionResetError:
+        raise BadBody(400, "the connection closed before the request body was complete") from None
     if not raw:
         raise ApiError(400, "the request body is empty; it must be a JSON object")
     try:
@@ -59,6 +70,8 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         response = await handler(request)
     except ApiError as exc:
         response = error_response(exc.status, exc.message)
+        if isinstance(exc, BadBody):
+            response.force_close()
     except web.HTTPException as exc:
         if exc.status == 101:
             raise
