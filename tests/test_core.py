@@ -167,7 +167,7 @@ def test_slow_client_is_closed_with_4005() -> None:
 def test_revocation_then_no_delivery() -> None:
     core, _ = make_core(require_subscription=True)
     session, connection = open_session(core)
-    sub_id = core.create_subscription(APP, follow(session.id))["data"][0]["id"]
+    sub_id = core.create_subscription(APP, follow(session.id))["data"][0].id
     core.set_subscription_status(sub_id, "user_removed")
     revocation = connection.frames[-1]
     assert revocation["metadata"]["message_type"] == "revocation"
@@ -191,7 +191,7 @@ def test_cost_and_limits_when_enforced() -> None:
         }
 
     for n in range(10):
-        assert core.create_subscription(APP, online(str(n)))["data"][0]["cost"] == 1
+        assert core.create_subscription(APP, online(str(n)))["data"][0].cost == 1
     with pytest.raises(ApiError) as over:
         core.create_subscription(APP, online("10"))
     assert over.value.status == 429
@@ -215,7 +215,7 @@ def test_disabled_subscriptions_expire_from_listings() -> None:
     session, _ = open_session(core)
     core.create_subscription(APP, follow(session.id))
     core.connection_lost(session)
-    assert core.list_subscriptions(APP, {})["data"][0]["status"] == "websocket_disconnected"
+    assert core.list_subscriptions(APP, {})["data"][0].status == "websocket_disconnected"
     advance(core, clock, 61)
     assert core.list_subscriptions(APP, {})["data"] == []
 
@@ -234,7 +234,7 @@ def test_keepalive_toggle() -> None:
 def test_handoff_keeps_subscription_ids() -> None:
     core, _ = make_core()
     old, old_conn = open_session(core)
-    sub_id = core.create_subscription(APP, follow(old.id))["data"][0]["id"]
+    sub_id = core.create_subscription(APP, follow(old.id))["data"][0].id
     core.start_reconnect()
     url = old_conn.frames[-1]["payload"]["session"]["reconnect_url"]
     token = url.split("reconnect_id=")[1]

@@ -20,8 +20,7 @@ from aiohttp import web
 
 from .clock import Clock, ManualClock, SystemClock
 from .config import ServerConfig
-from .core import ApiError, Caller, DeliveryResult, EventSubCore, Session, Subscription
-from .protocol import CloseCode
+from .core import Caller, DeliveryResult, EventSubCore, Session, Subscription, parse_close_code
 from .waiters import Waiters
 from .web.app import build_app
 from .web.oauth import token_info, token_table
@@ -274,11 +273,7 @@ class MockServer:
         if dirty:
             self.core.drop_session(session)
             return
-        try:
-            close_code = CloseCode(code)
-        except ValueError:
-            raise ApiError(400, f"unsupported close code {code}") from None
-        self.core.close_session(session, close_code)
+        self.core.close_session(session, parse_close_code(code))
 
     def set_subscription_status(self, subscription_id: str, status: str) -> Subscription:
         return self.core.set_subscription_status(subscription_id, status)

@@ -1,7 +1,7 @@
 """The pure domain of the mock: no sockets, no sleeps; time comes from a clock."""
 
 from .errors import ApiError, error_body
-from .hub import Delivery, DeliveryResult, EventSubCore
+from .hub import Delivery, DeliveryResult, EventSubCore, parse_close_code
 from .model import Caller, Connection, Session, SessionState, Subscription
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "SessionState",
     "Subscription",
     "error_body",
+    "parse_close_code",
 ]

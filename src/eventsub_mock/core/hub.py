@@ -390,7 +390,7 @@ class EventSubCore:
         session.owner = caller
         session.ever_subscribed = True
         self._notify("subscription_created", subscription=sub, session=session)
-        return {"data": [sub.to_helix()], **self._totals(caller)}
+        return {"data": [sub], **self._totals(caller)}
 
     def _check_user_limits(
         self,
@@ -449,7 +449,7 @@ class EventSubCore:
         if len(matching) > len(page):
             pagination["cursor"] = _encode_cursor(page[-1].sequence)
         return {
-            "data": [s.to_helix() for s in page],
+            "data": page,  # Subscription objects: the web layer encodes them (helix_json)
             **self._totals(caller),
             "pagination": pagination,
         }
@@ -633,6 +633,17 @@ class EventSubCore:
 
 
 # --- rules ------------------------------------------------------------------------------------
+
+
+def parse_close_code(value: Any) -> CloseCode:
+    """A close code from a request (4006 or "4006"); only the EventSub codes 4000-4007."""
+    codes = ", ".join(str(int(c)) for c in CloseCode)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ApiError(400, f"reason must be a close code: one of {codes}")
+    try:
+        return CloseCode(int(value))
+    except ValueError:
+        raise ApiError(400, f"unsupported close code {value!r}: one of {codes}") from None
 
 
 def _parse_create_request(body: Any) -> tuple[str, str, dict[str, Any], str]:

@@ -67,6 +67,7 @@ class Subscription:
     disabled_since: float | None = None
     sequence: int = 0
     _notification_json: bytes | None = field(default=None, repr=False)
+    _helix_json: orjson.Fragment | None = field(default=None, repr=False)
 
     @property
     def enabled(self) -> bool:
@@ -97,6 +98,13 @@ class Subscription:
 
     def changed(self) -> None:
         self._notification_json = None
+        self._helix_json = None
+
+    def helix_json(self) -> orjson.Fragment:
+        """to_helix(), encoded once until it changes (GET lists the same objects often)."""
+        if self._helix_json is None:
+            self._helix_json = orjson.Fragment(orjson.dumps(self.to_helix()))
+        return self._helix_json
 
     def to_helix(self) -> dict[str, Any]:
         transport: dict[str, Any] = {"method": "websocket", "session_id": self.session_id}

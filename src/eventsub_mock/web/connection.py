@@ -26,7 +26,6 @@ class SocketConnection:
         self._transport = transport
         self._max_buffer = max_buffer
         self._closing: asyncio.Task[bool] | None = None
-        self.closed_by_server = False
 
     def _room(self) -> bool:
         return self._transport.get_write_buffer_size() <= self._max_buffer
@@ -42,7 +41,6 @@ class SocketConnection:
             self._transport.write(_PING_FRAME)
 
     def close(self, code: int, reason: str) -> None:
-        self.closed_by_server = True
         if not self._room():
             self.abort()  # a client that does not read would never get the close frame
             return
@@ -53,7 +51,6 @@ class SocketConnection:
         loop.call_later(_CLOSE_TIMEOUT, self._abort_if_open)
 
     def abort(self) -> None:
-        self.closed_by_server = True
         self._transport.abort()
 
     def _abort_if_open(self) -> None:

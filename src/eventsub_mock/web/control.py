@@ -7,8 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .. import protocol
-from ..core import ApiError, EventSubCore
+from ..core import ApiError, EventSubCore, parse_close_code
 from .responses import json_response, read_json
 
 PREFIX = "/_mock"
@@ -21,16 +20,6 @@ async def _object_body(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, "the request body must be a JSON object")
     return body
-
-
-def _close_code(value: Any) -> protocol.CloseCode:
-    codes = ", ".join(str(int(c)) for c in protocol.CloseCode)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ApiError(400, f"reason must be a close code: one of {codes}")
-    try:
-        return protocol.CloseCode(int(value))
-    except ValueError:
-        raise ApiError(400, f"unsupported close code {value!r}: one of {codes}") from None
 
 
 def token_middleware(token: str) -> Any:
@@ -88,7 +77,7 @@ def add_routes(app: web.Application, core: EventSubCore, info: dict[str, Any]) -
         if body.get("dirty") is True:
             core.drop_session(session)
             return json_response({"session": session.id, "dirty": True})
-        code = _close_code(body.get("reason", body.get("code")))
+        code = parse_close_code(body.get("reason", body.get("code")))
         core.close_session(session, code)
         return json_response({"session": session.id, "code": int(code), "reason": code.reason})
 

@@ -11,7 +11,7 @@ import orjson
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from ..core import ApiError, error_body
+from ..core import ApiError, Subscription, error_body
 
 log = logging.getLogger("eventsub_mock")
 
@@ -29,8 +29,18 @@ CORS_HEADERS = {
 }
 
 
+def _encode(value: Any) -> Any:
+    if isinstance(value, Subscription):
+        return value.helix_json()  # encoded once per change, not once per listing
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
 def json_response(body: Any, status: int = 200) -> web.Response:
-    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
+    return web.Response(
+        body=orjson.dumps(body, default=_encode, option=orjson.OPT_PASSTHROUGH_DATACLASS),
+        status=status,
+        content_type="application/json",
+    )
 
 
 def error_response(status: int, message: str) -> web.Response:
