@@ -13,7 +13,7 @@ from .client import CliError, default_server
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 PROG = "eventsub-mock"
 
@@ -35,14 +35,7 @@ def _add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="A local mock of Twitch's EventSub WebSocket service and subscription API.",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    start = commands.add_parser("start-server", aliases=["start"], help="run the mock server")
+def _start_server(start: argparse.ArgumentParser) -> None:
     start.add_argument("--ip", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     start.add_argument("-p", "--port", type=int, default=8080, help="port (default 8080; 0: any)")
     start.add_argument(
@@ -99,22 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
         "generated one when --ip is wider)",
     )
 
-    trigger = commands.add_parser(
-        "trigger", aliases=["fire"], help="fire an event at the connected sessions"
-    )
+
+def _trigger(trigger: argparse.ArgumentParser) -> None:
     from .trigger import add_trigger_arguments
 
     add_trigger_arguments(trigger)
     _add_server_option(trigger)
     _add_json_option(trigger)
 
-    types = commands.add_parser("types", help="list the subscription types in the catalogue")
+
+def _types(types: argparse.ArgumentParser) -> None:
     _add_json_option(types)
 
-    reconnect = commands.add_parser("reconnect", help="start a reconnect handoff")
-    _add_server_option(reconnect)
 
-    close = commands.add_parser("close", help="close a session with a close code")
+def _close(close: argparse.ArgumentParser) -> None:
     close.add_argument("-s", "--session", required=True, help="the session id")
     close.add_argument("--reason", help="close code 4000-4007 (default 4000)", default="4000")
     close.add_argument(
@@ -122,28 +113,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_server_option(close)
 
-    status = commands.add_parser("subscription", help="set a subscription's status")
+
+def _subscription(status: argparse.ArgumentParser) -> None:
     status.add_argument("--subscription", required=True, help="the subscription id")
     status.add_argument("--status", required=True, help="e.g. authorization_revoked or enabled")
     _add_server_option(status)
 
-    keepalive = commands.add_parser("keepalive", help="stop or resume a session's keepalives")
+
+def _keepalive(keepalive: argparse.ArgumentParser) -> None:
     keepalive.add_argument("-s", "--session", required=True, help="the session id")
     keepalive.add_argument("--enabled", required=True, help="true or false")
     _add_server_option(keepalive)
 
-    for name, what in (("sessions", "connected sessions"), ("subscriptions", "all subscriptions")):
-        listing = commands.add_parser(name, help=f"list the {what}")
-        _add_server_option(listing)
-        _add_json_option(listing)
 
-    reset = commands.add_parser("reset", help="close every session and forget every subscription")
-    _add_server_option(reset)
+def _listing(listing: argparse.ArgumentParser) -> None:
+    _add_server_option(listing)
+    _add_json_option(listing)
+
+
+# name, aliases, help, arguments
+_COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], None]]] = [
+    ("start-server", ["start"], "run the mock server", _start_server),
+    ("trigger", ["fire"], "fire an event at the connected sessions", _trigger),
+    ("types", [], "list the subscription types in the catalogue", _types),
+    ("reconnect", [], "start a reconnect handoff", _add_server_option),
+    ("close", [], "close a session with a close code", _close),
+    ("subscription", [], "set a subscription's status", _subscription),
+    ("keepalive", [], "stop or resume a session's keepalives", _keepalive),
+    ("sessions", [], "list the connected sessions", _listing),
+    ("subscriptions", [], "list all subscriptions", _listing),
+    ("reset", [], "close every session and forget every subscription", _add_server_option),
+]
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or just the command `only` names (a trigger should not pay
+    for building every other command's options)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A local mock of Twitch's EventSub WebSocket service and subscription API.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, aliases, help_text, add_arguments in _COMMANDS:
+        if only is None or only == name or only in aliases:
+            add_arguments(commands.add_parser(name, aliases=aliases, help=help_text))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    known = {n for name, aliases, _, _ in _COMMANDS for n in (name, *aliases)}
+    args = build_parser(argv[0] if argv and argv[0] in known else None).parse_args(argv)
     try:
         if args.command in ("start-server", "start"):
             from .serve import start_server
