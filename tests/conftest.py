@@ -138,3 +138,15 @@ async def settle() -> None:
     """Let the event loop run callbacks that a synchronous core call scheduled."""
     for _ in range(3):
         await asyncio.sleep(0)
+
+
+def run_with_pytest_asyncio(pytester: pytest.Pytester) -> pytest.RunResult:
+    """Run the files a test wrote with pytester, as a pytest-asyncio project in auto mode."""
+    return pytester.runpytest(
+        "-p",
+        "asyncio",
+        "-o",
+        "asyncio_mode=auto",
+        "-o",
+        "asyncio_default_fixture_loop_scope=function",
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import run_with_pytest_asyncio
+
 CLIENT_CODE = """
 import json
 import aiohttp
@@ -62,14 +64,7 @@ def test_async_fixture_with_pytest_asyncio(pytester: pytest.Pytester) -> None:
             assert eventsub_server.port
         """
     )
-    result = pytester.runpytest(
-        "-p",
-        "asyncio",
-        "-o",
-        "asyncio_mode=auto",
-        "-o",
-        "asyncio_default_fixture_loop_scope=function",
-    )
+    result = run_with_pytest_asyncio(pytester)
     result.assert_outcomes(passed=3)
 
 
@@ -129,13 +124,6 @@ def test_failing_assertion_is_reported(pytester: pytest.Pytester) -> None:
             await eventsub_server.wait_for_session(timeout=0.05)
         """
     )
-    result = pytester.runpytest(
-        "-p",
-        "asyncio",
-        "-o",
-        "asyncio_mode=auto",
-        "-o",
-        "asyncio_default_fixture_loop_scope=function",
-    )
+    result = run_with_pytest_asyncio(pytester)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*timed out after 0.05 s waiting for a session to connect*"])

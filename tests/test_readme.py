@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import run_with_pytest_asyncio
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -16,12 +18,5 @@ def test_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
     block = re.search(r"```python\n(.*?)```", text[marker:], re.S)
     assert block is not None
     pytester.makepyfile(test_readme_example=block.group(1))
-    result = pytester.runpytest(
-        "-p",
-        "asyncio",
-        "-o",
-        "asyncio_mode=auto",
-        "-o",
-        "asyncio_default_fixture_loop_scope=function",
-    )
+    result = run_with_pytest_asyncio(pytester)
     result.assert_outcomes(passed=2)
