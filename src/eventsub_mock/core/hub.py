@@ -7,11 +7,10 @@ passed; the core decides and tells each session's `Connection` what to send or c
 
 from __future__ import annotations
 
-import base64
 import itertools
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -20,47 +19,14 @@ from .. import catalog, protocol
 from ..clock import Clock
 from ..config import ServerConfig
 from ..protocol import ENABLED, CloseCode
+from . import rules
+from .delivery import Delivery, DeliveryResult, condition_matches
 from .errors import ApiError
 from .model import Caller, Connection, Session, SessionState, Subscription
 from .store import SubscriptionStore, owns
 from .timers import Timers
 
 Observer = Callable[[str, dict[str, Any]], None]
-
-_FILTERS = ("status", "type", "user_id", "subscription_id")
-_SESSION_NOT_FOUND = "websocket transport session does not exist or has already disconnected"
-
-
-@dataclass
-class Delivery:
-    """One trigger to route: the type, what it names and how to build its event."""
-
-    type: str
-    version: str
-    # Condition ids the trigger names: only subscriptions whose condition agrees receive it.
-    named_condition: Mapping[str, str]
-    # Builds the event for a condition; returns ("event", body) or ("events", batch).
-    build_event: Callable[[Mapping[str, Any]], tuple[str, Any]]
-    # The condition of the stand-in subscription for sessions that hold none (lenient mode).
-    make_condition: Callable[[], dict[str, Any]]
-    count: int = 1
-    session_id: str | None = None
-    # Deliver only for this subscription (on its session).
-    subscription_id: str | None = None
-
-
-@dataclass
-class DeliveryResult:
-    delivered: int = 0
-    sessions: list[str] = field(default_factory=list)
-    subscriptions: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "delivered": self.delivered,
-            "sessions": self.sessions,
-            "subscriptions": self.subscriptions,
-        }
 
 
 @dataclass
@@ -339,8 +305,8 @@ class EventSubCore:
     # --- subscription API ---------------------------------------------------------------------
 
     def create_subscription(self, caller: Caller, body: Any) -> dict[str, Any]:
-        sub_type, version, condition, session_id = _parse_create_request(body)
-        entry = _catalog_entry(sub_type, version)
+        sub_type, version, condition, session_id = rules.parse_create_request(body)
+        entry = rules.catalog_entry(sub_type, version)
         missing = entry.missing_condition_fields(condition)
         if missing:
             raise ApiError(400, f"condition is missing required fields: {', '.join(missing)}")
@@ -353,7 +319,7 @@ class EventSubCore:
             )
         session = self.sessions.get(session_id)
         if session is None or not session.delivering:
-            raise ApiError(400, _SESSION_NOT_FOUND)
+            raise ApiError(400, rules.SESSION_NOT_FOUND)
         if session.owner is not None and session.owner.key != caller.key:
             raise ApiError(
                 400, "websocket transport cannot have subscriptions created by different users"
@@ -368,7 +334,7 @@ class EventSubCore:
             raise ApiError(
                 429, f"websocket transport cannot have more than {limit} enabled subscriptions"
             )
-        cost = _cost(entry, caller, full_condition)
+        cost = rules.cost(entry, caller, full_condition)
         if self.config.enforce_cost_limits:
             self._check_user_limits(caller, session, sub_type, full_condition, cost)
 
@@ -415,7 +381,7 @@ class EventSubCore:
             )
 
     def list_subscriptions(self, caller: Caller, query: Mapping[str, str]) -> dict[str, Any]:
-        filters = {k: query[k] for k in _FILTERS if query.get(k)}
+        filters = {k: query[k] for k in rules.FILTERS if query.get(k)}
         if len(filters) > 1:
             raise ApiError(400, "The request may specify only one filter query parameter.")
         status = filters.get("status")
@@ -426,7 +392,7 @@ class EventSubCore:
             raise ApiError(
                 400, f"The value in the type query parameter is not valid: {type_filter}"
             )
-        after = _decode_cursor(query.get("after"))
+        after = rules.decode_cursor(query.get("after"))
 
         def wanted(sub: Subscription) -> bool:
             if status is not None:
@@ -447,7 +413,7 @@ class EventSubCore:
         page = matching[: self.config.page_size]
         pagination: dict[str, str] = {}
         if len(matching) > len(page):
-            pagination["cursor"] = _encode_cursor(page[-1].sequence)
+            pagination["cursor"] = rules.encode_cursor(page[-1].sequence)
         return {
             "data": page,  # Subscription objects: the web layer encodes them (helix_json)
             **self._totals(caller),
@@ -608,7 +574,7 @@ class EventSubCore:
                 if sub.enabled
                 and sub.type == delivery.type
                 and sub.version == delivery.version
-                and _condition_matches(sub.condition, delivery.named_condition)
+                and condition_matches(sub.condition, delivery.named_condition)
             ]
             if subs or not self.config.require_subscription:
                 recipients.append((session, subs))
@@ -630,108 +596,3 @@ class EventSubCore:
             session_id=session.id,
             connected_at=protocol.rfc3339_seconds(session.connected_at_ns),
         )
-
-
-# --- rules ------------------------------------------------------------------------------------
-
-
-def parse_close_code(value: Any) -> CloseCode:
-    """A close code from a request (4006 or "4006"); only the EventSub codes 4000-4007."""
-    codes = ", ".join(str(int(c)) for c in CloseCode)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ApiError(400, f"reason must be a close code: one of {codes}")
-    try:
-        return CloseCode(int(value))
-    except ValueError:
-        raise ApiError(400, f"unsupported close code {value!r}: one of {codes}") from None
-
-
-def _parse_create_request(body: Any) -> tuple[str, str, dict[str, Any], str]:
-    if not isinstance(body, dict):
-        raise ApiError(400, "the request body must be a JSON object")
-    sub_type = body.get("type")
-    if not isinstance(sub_type, str) or not sub_type:
-        raise ApiError(400, "The value specified in the `type` field is not valid")
-    version = body.get("version")
-    if not isinstance(version, str) or not version:
-        raise ApiError(400, "The value specified in the `version` field is not valid")
-    condition = body.get("condition")
-    if not isinstance(condition, dict):
-        raise ApiError(400, "The `condition` field is required and must be an object")
-    bad = sorted(k for k, v in condition.items() if not isinstance(v, str))
-    if bad:
-        raise ApiError(400, f"condition values must be strings: {', '.join(bad)}")
-    transport = body.get("transport")
-    if not isinstance(transport, dict):
-        raise ApiError(400, "The `transport` field is required and must be an object")
-    method = transport.get("method")
-    if method != "websocket":
-        raise ApiError(
-            400,
-            "The value specified in the `method` field is not valid: this mock serves the "
-            "websocket transport only",
-        )
-    session_id = transport.get("session_id")
-    if not isinstance(session_id, str) or not session_id:
-        raise ApiError(
-            400,
-            "The `session_id` field is required if you specify the WebSocket transport method",
-        )
-    return sub_type, version, condition, session_id
-
-
-def _catalog_entry(sub_type: str, version: str) -> catalog.SubscriptionType:
-    entry = catalog.lookup(sub_type, version)
-    if entry is None:
-        versions = catalog.versions_of(sub_type)
-        if not versions:
-            raise ApiError(400, f"The value specified in the `type` field is not valid: {sub_type}")
-        raise ApiError(
-            400,
-            "The combination of values in the `type` and `version` fields is not valid: "
-            f"{sub_type} has version(s) {', '.join(sorted(versions))}",
-        )
-    if entry.status == "removed":
-        raise ApiError(410, f"This subscription type is not available: {sub_type} v{version}")
-    if not entry.websocket:
-        raise ApiError(
-            400,
-            f"{sub_type} is only available to webhooks and conduits, not the websocket transport",
-        )
-    return entry
-
-
-def _cost(entry: catalog.SubscriptionType, caller: Caller, condition: Mapping[str, Any]) -> int:
-    """Twitch's rule: free when the user authorized the app (by scope or as the user named)."""
-    if entry.requires_authorization:
-        return 0
-    if caller.user_id and any(
-        k.endswith("user_id") and v == caller.user_id for k, v in condition.items()
-    ):
-        return 0
-    return 1
-
-
-def _condition_matches(condition: Mapping[str, Any], named: Mapping[str, str]) -> bool:
-    for key, value in named.items():
-        held = condition.get(key)
-        if held and held != value:
-            return False
-    return True
-
-
-def _encode_cursor(sequence: int) -> str:
-    return base64.urlsafe_b64encode(f"seq:{sequence}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    raw = protocol.decode_opaque_id(cursor)
-    try:
-        prefix, _, number = (raw or b"").decode().partition(":")
-        if prefix == "seq":
-            return int(number)
-    except (UnicodeDecodeError, ValueError):
-        pass
-    raise ApiError(400, "The cursor in the after query parameter is not valid")
