@@ -28,6 +28,9 @@ from .timers import Timers
 
 Observer = Callable[[str, dict[str, Any]], None]
 
+# Session ids are base64url of: this mark, the server's 4-byte tag, its generation, random bytes.
+_SESSION_ID_MARK = b"\x08"
+
 
 @dataclass
 class _Reconnect:
@@ -85,7 +88,9 @@ class EventSubCore:
         now = self.clock.monotonic()
         wall = self.clock.wall_ns()
         session = Session(
-            id=protocol.new_opaque_id(b"\x08" + self.server_tag + bytes([self.generation % 256])),
+            id=protocol.new_opaque_id(
+                _SESSION_ID_MARK + self.server_tag + bytes([self.generation % 256])
+            ),
             generation=self.generation,
             connection=connection,
             keepalive_seconds=keepalive_seconds,
@@ -319,7 +324,10 @@ class EventSubCore:
             )
         session = self.sessions.get(session_id)
         if session is None or not session.delivering:
-            raise ApiError(400, rules.SESSION_NOT_FOUND)
+            message = rules.SESSION_NOT_FOUND
+            if self._foreign_session_id(session_id):
+                message += " (that id belongs to another eventsub-mock server: check the port)"
+            raise ApiError(400, message)
         if session.owner is not None and session.owner.key != caller.key:
             raise ApiError(
                 400, "websocket transport cannot have subscriptions created by different users"
@@ -357,6 +365,10 @@ class EventSubCore:
         session.ever_subscribed = True
         self._notify("subscription_created", subscription=sub, session=session)
         return {"data": [sub], **self._totals(caller)}
+
+    def _foreign_session_id(self, session_id: str) -> bool:
+        raw = protocol.decode_opaque_id(session_id) or b""
+        return raw[:1] == _SESSION_ID_MARK and raw[1:5] != self.server_tag
 
     def _check_user_limits(
         self,
