@@ -7,6 +7,7 @@ control API, so a trigger starts about as fast as Python does.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .client import CliError, default_server
@@ -184,3 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`eventsub-mock types | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -33,7 +33,7 @@ def print_table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], empt
     widths = [
         max(len(title), *(len(line[i]) for line in cells)) for i, (_, title) in enumerate(columns)
     ]
-    print("  ".join(title.ljust(w) for (_, title), w in zip(columns, widths, strict=True)))
+    print("  ".join(title.ljust(w) for (_, title), w in zip(columns, widths, strict=True)).rstrip())
     for line in cells:
         print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
 
