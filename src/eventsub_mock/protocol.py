@@ -11,6 +11,7 @@ import os
 import struct
 import time
 from enum import IntEnum
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -270,6 +271,7 @@ class NotificationBatch:
     def __init__(self, subscription_type: str, version: str, wall_ns: int) -> None:
         self._start = b'{"metadata":{"message_id":"' + new_message_id()[:24].encode()
         self._next_id = int.from_bytes(os.urandom(6), "big")
+        self._heads_cache: dict[tuple[int, int], list[bytes]] = {}
         tail = orjson.dumps(
             {"subscription_type": subscription_type, "subscription_version": version}
         )
@@ -286,31 +288,48 @@ class NotificationBatch:
         """The end of a notification: its event (or batched events) and closing braces."""
         return b',"' + key.encode() + b'":' + body + b"}}"
 
+    def _take_ids(self, count: int) -> list[bytes]:
+        first = self._next_id
+        self._next_id = (first + count) & _ID_COUNTER_MASK
+        return [b"%012x" % (n & _ID_COUNTER_MASK) for n in range(first, first + count)]
+
+    def _heads(self, middle_length: int, tails: list[bytes]) -> list[bytes]:
+        """Frame header + message start for each tail. Sessions whose subscription objects
+        have the same length (the usual case: same condition, fixed-length ids) share them."""
+        key = (middle_length, id(tails))
+        heads = self._heads_cache.get(key)
+        if heads is None:
+            fixed = len(self._start) + 12 + middle_length
+            start = self._start
+            heads = [text_frame_header(fixed + len(tail)) + start for tail in tails]
+            self._heads_cache[key] = heads
+        return heads
+
     def wire(self, subscriptions: list[bytes], event_tails: list[list[bytes]]) -> bytes:
         """Frames for every event of every subscription: event i reaches each subscription
-        before event i+1 does. `event_tails[j]` are the tails for `subscriptions[j]`."""
-        start = self._start
-        middles = [self._after_id + sub for sub in subscriptions]
-        fixed = len(start) + 12
+        before event i+1 does. `event_tails[j]` are the tails for `subscriptions[j]`.
+
+        `event_tails` lists must stay alive while this batch is in use (their ids key a cache).
+        """
         count = len(event_tails[0])
-        first = self._next_id
-        self._next_id = (first + count * len(subscriptions)) & _ID_COUNTER_MASK
-        ids = [
-            b"%012x" % (n & _ID_COUNTER_MASK)
-            for n in range(first, first + count * len(subscriptions))
+        ids = self._take_ids(count * len(subscriptions))
+        if len(subscriptions) == 1:  # the hot path: header+start, id, subscription, event
+            middle = self._after_id + subscriptions[0]
+            tails = event_tails[0]
+            heads = self._heads(len(middle), tails)
+            return b"".join(
+                [part for frame in zip(heads, ids, repeat(middle), tails) for part in frame]
+            )
+        middles = [self._after_id + sub for sub in subscriptions]
+        per_sub = [
+            self._heads(len(middle), tails)
+            for middle, tails in zip(middles, event_tails, strict=True)
         ]
         parts: list[bytes] = []
-        append = parts.append
-        header = text_frame_header
         n = 0
         for i in range(count):
-            for middle, tails in zip(middles, event_tails, strict=True):
-                tail = tails[i]
-                append(header(fixed + len(middle) + len(tail)))
-                append(start)
-                append(ids[n])
-                append(middle)
-                append(tail)
+            for middle, heads, tails in zip(middles, per_sub, event_tails, strict=True):
+                parts += (heads[i], ids[n], middle, tails[i])
                 n += 1
         return b"".join(parts)
 
