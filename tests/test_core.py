@@ -251,3 +251,15 @@ def test_handoff_keeps_subscription_ids() -> None:
         is None
     )
     assert refused.closed == (4007, "invalid reconnect")
+
+
+def test_a_session_with_two_matching_subscriptions_gets_each_event_for_both() -> None:
+    core, _ = make_core(require_subscription=True)
+    session, connection = open_session(core)
+    first = core.create_subscription(APP, follow(session.id, "1"))["data"][0].id
+    second = core.create_subscription(APP, follow(session.id, "2"))["data"][0].id
+    assert core.deliver(follow_delivery(count=3)).delivered == 6
+    frames = connection.frames[1:]
+    assert [f["payload"]["subscription"]["id"] for f in frames] == [first, second] * 3
+    assert [f["payload"]["event"]["broadcaster_user_id"] for f in frames] == ["1", "2"] * 3
+    assert len({f["metadata"]["message_id"] for f in frames}) == 6
