@@ -96,8 +96,16 @@ def lookup(type_name: str, version: str) -> SubscriptionType | None:
     return _index().get((type_name, version))
 
 
+@cache
+def _versions() -> dict[str, tuple[str, ...]]:
+    versions: dict[str, list[str]] = {}
+    for type_name, version in _index():
+        versions.setdefault(type_name, []).append(version)
+    return {type_name: tuple(found) for type_name, found in versions.items()}
+
+
 def versions_of(type_name: str) -> list[str]:
-    return [v for (t, v) in _index() if t == type_name]
+    return list(_versions().get(type_name, ()))
 
 
 def all_types() -> list[SubscriptionType]:
