@@ -34,7 +34,6 @@ _SESSION_ID_MARK = b"\x08"
 
 @dataclass
 class _Reconnect:
-    generation: int
     deadline: float
     sessions: list[Session]
     tokens: dict[str, Session]
@@ -107,7 +106,7 @@ class EventSubCore:
         self._send(session, welcome, now)
         if predecessor is not None:
             self._complete_handoff(predecessor, session)
-        self._schedule_keepalive(session)
+        self.timers.add(session.last_sent + self._keepalive_interval(session), "keepalive", session)
         self.timers.add(now + self.config.ping_interval, "ping", session)
         if self.config.require_subscription and not session.ever_subscribed:
             self.timers.add(now + keepalive_seconds, "unused", session)
@@ -197,26 +196,20 @@ class EventSubCore:
             _, kind, target = due
             getattr(self, f"_on_{kind}")(target, now)
 
-    def _schedule_keepalive(self, session: Session) -> None:
-        self.timers.add(self._keepalive_due(session), "keepalive", session)
-
-    def _keepalive_due(self, session: Session) -> float:
+    def _keepalive_interval(self, session: Session) -> float:
+        """Silence after which a keepalive goes out: a little less than the window."""
         window = session.keepalive_seconds
-        return session.last_sent + window - self.config.keepalive_lead_for(window)
+        return window - self.config.keepalive_lead_for(window)
 
     def _on_keepalive(self, session: Session, now: float) -> None:
         if session.state is not SessionState.CONNECTED:
             return  # closed, or told to reconnect (its keepalive is null from then on)
-        due = self._keepalive_due(session)
-        if due <= now and session.keepalive_enabled:
-            self._send(session, protocol.keepalive_message(self.clock.wall_ns()), now)
-            due = self._keepalive_due(session)
-        elif due <= now:  # keepalives are off: look again a window later
-            due = (
-                now
-                + session.keepalive_seconds
-                - self.config.keepalive_lead_for(session.keepalive_seconds)
-            )
+        interval = self._keepalive_interval(session)
+        due = session.last_sent + interval
+        if due <= now:
+            if session.keepalive_enabled:
+                self._send(session, protocol.keepalive_message(self.clock.wall_ns()), now)
+            due = now + interval  # when keepalives are off, look again an interval later
         if session.open:
             self.timers.add(due, "keepalive", session)
 
@@ -248,10 +241,6 @@ class EventSubCore:
 
     # --- reconnect handoff --------------------------------------------------------------------
 
-    @property
-    def reconnect_in_progress(self) -> bool:
-        return self._reconnect is not None
-
     def start_reconnect(self) -> dict[str, Any]:
         """Make a new server generation primary and send every session its reconnect URL."""
         if self._reconnect is not None:
@@ -264,7 +253,7 @@ class EventSubCore:
         wall = self.clock.wall_ns()
         self.generation += 1
         old = [s for s in self.sessions.values() if s.state is SessionState.CONNECTED]
-        handoff = _Reconnect(self.generation, now + self.config.reconnect_grace, old, tokens={})
+        handoff = _Reconnect(now + self.config.reconnect_grace, old, tokens={})
         self._reconnect = handoff
         for session in old:
             token = protocol.new_opaque_id(self.server_tag)

@@ -27,9 +27,6 @@ class SubscriptionStore:
         # (when it stopped being enabled, subscription), in that order.
         self._disabled: deque[tuple[float, Subscription]] = deque()
 
-    def __iter__(self) -> Iterator[Subscription]:
-        return iter(self.by_id.values())
-
     def get(self, subscription_id: str) -> Subscription | None:
         return self.by_id.get(subscription_id)
 

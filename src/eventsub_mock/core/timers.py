@@ -43,6 +43,3 @@ class Timers:
 
     def clear(self) -> None:
         self._heap.clear()
-
-    def __len__(self) -> int:
-        return len(self._heap)

@@ -106,12 +106,19 @@ def eventsub_scopes() -> tuple[str, ...]:
 TOKENS_KEY: web.AppKey[dict[str, TokenInfo]] = web.AppKey("tokens", dict)
 
 
-def bearer_token(request: web.Request) -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() not in ("oauth", "bearer") or not token:
+def authorization(request: web.Request) -> tuple[str, str] | None:
+    """The Authorization header as (lower-case scheme, token); None when there is none."""
+    header = request.headers.get("Authorization")
+    if header is None:
         return None
-    return token
+    scheme, _, token = header.strip().partition(" ")
+    return scheme.lower(), token.strip()
+
+
+def bearer_token(request: web.Request) -> str | None:
+    """The token of `OAuth <token>` (what validate takes) or `Bearer <token>`."""
+    scheme, token = authorization(request) or ("", "")
+    return token if scheme in ("oauth", "bearer") and token else None
 
 
 def add_routes(app: web.Application) -> None:

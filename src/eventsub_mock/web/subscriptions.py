@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from ..core import ApiError, Caller, EventSubCore
-from .oauth import TOKENS_KEY
+from .oauth import TOKENS_KEY, authorization
 from .responses import json_response, no_content, read_json
 
 Recorder = Callable[[str, Caller, object], None]
@@ -18,15 +18,15 @@ def caller_of(request: web.Request) -> Caller:
     client_id = request.headers.get("Client-Id", "").strip()
     if not client_id:
         raise ApiError(401, "Client-Id header required")
-    auth = request.headers.get("Authorization")
+    auth = authorization(request)
     user_id = None
     if auth is not None:
-        scheme, _, token = auth.strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        scheme, token = auth
+        if scheme != "bearer" or not token:  # Helix takes only bearer tokens
             raise ApiError(
                 401, "Invalid OAuth token: the Authorization header must be 'Bearer <token>'"
             )
-        info = request.app[TOKENS_KEY].get(token.strip())
+        info = request.app[TOKENS_KEY].get(token)
         user_id = info.user_id if info is not None else None
     return Caller(client_id, user_id)
 
