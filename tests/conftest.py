@@ -134,10 +134,14 @@ def make_client(http: aiohttp.ClientSession) -> Callable[[MockServer], Client]:
     return make
 
 
-async def settle() -> None:
-    """Let the event loop run callbacks that a synchronous core call scheduled."""
-    for _ in range(3):
-        await asyncio.sleep(0)
+async def eventually(predicate, timeout: float = 2.0) -> None:
+    """Wait for I/O (not protocol time) to make `predicate` true."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.005)
 
 
 def run_with_pytest_asyncio(pytester: pytest.Pytester) -> pytest.RunResult:

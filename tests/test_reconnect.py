@@ -63,7 +63,7 @@ async def test_handoff_moves_subscriptions_and_delivery(grace_server, make_clien
 
     # The client closes the old socket; nothing changes for the subscription.
     await old.ws.close()
-    await asyncio.sleep(0.05)
+    await grace_server.wait_for_close(old.session_id)
     _, listing = await new.api("GET")
     assert [(s["id"], s["status"]) for s in listing["data"]] == [(created["id"], "enabled")]
     assert listing["data"][0]["transport"]["session_id"] == new.session_id
@@ -132,7 +132,7 @@ async def test_closing_old_socket_first_invalidates_the_url(grace_server, make_c
     grace_server.reconnect()
     url = (await old.receive())["payload"]["session"]["reconnect_url"]
     await old.ws.close()
-    await asyncio.sleep(0.05)
+    await grace_server.wait_for_close(old.session_id)
     late = make_client(grace_server)
     late.ws = await late.http.ws_connect(url)
     await late.ws.receive(timeout=2)

@@ -18,7 +18,7 @@ import pytest
 
 from eventsub_mock import MockServer
 
-from .conftest import CLIENT_ID, Client
+from .conftest import CLIENT_ID, Client, eventually
 
 PATH = "/eventsub/subscriptions"
 HELIX_PATH = "/helix/eventsub/subscriptions"
@@ -155,16 +155,6 @@ async def assert_still_serves(client: Client) -> None:
     """After a refusal the server goes on: a valid POST on the same session succeeds."""
     created = await create(client)
     assert created["status"] == "enabled"
-
-
-async def eventually(predicate, timeout: float = 2.0) -> None:
-    """Wait for I/O (not protocol time) to make `predicate` true."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.005)
 
 
 async def disconnect(server: MockServer, client: Client) -> None:

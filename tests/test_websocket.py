@@ -11,19 +11,9 @@ import pytest
 
 from eventsub_mock import ManualClock, MockServer
 
-from .conftest import Client
+from .conftest import Client, eventually
 
 RFC3339_NANOS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
-
-
-async def eventually(predicate, timeout: float = 2.0) -> None:
-    """Wait for I/O (not protocol time) to make `predicate` true."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.005)
 
 
 async def test_welcome_message_shape(server: MockServer, make_client) -> None:
