@@ -13,11 +13,7 @@ if TYPE_CHECKING:
 
 def _cell(value: Any) -> str:
     if isinstance(value, list):
-        return (
-            str(len(value))
-            if value and not isinstance(value[0], str | int)
-            else ",".join(map(str, value)) or "-"
-        )
+        return ",".join(map(str, value)) or "-"
     if isinstance(value, dict):
         return ",".join(f"{k}={v}" for k, v in value.items() if v) or "-"
     if value is None:
