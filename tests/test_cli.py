@@ -475,7 +475,7 @@ async def test_types_json() -> None:
 
 def test_control_commands_import_only_the_standard_library() -> None:
     code = (
-        "import sys, eventsub_mock.cli, eventsub_mock.cli.commands, eventsub_mock.cli.client, "
+        "import sys, eventsub_mock.cli, eventsub_mock.cli.commands, eventsub_mock.client, "
         "eventsub_mock.cli.trigger; print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('aiohttp','orjson','yarl','multidict')))"
     )

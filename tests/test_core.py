@@ -9,7 +9,10 @@ import pytest
 
 from eventsub_mock.clock import ManualClock
 from eventsub_mock.config import ServerConfig
-from eventsub_mock.core import ApiError, Caller, Delivery, EventSubCore
+from eventsub_mock.core.delivery import Delivery
+from eventsub_mock.core.errors import ApiError
+from eventsub_mock.core.hub import EventSubCore
+from eventsub_mock.core.model import Caller
 from eventsub_mock.protocol import CloseCode, parse_keepalive, split_text_frames
 
 
@@ -223,10 +226,10 @@ def test_disabled_subscriptions_expire_from_listings() -> None:
 def test_keepalive_toggle() -> None:
     core, clock = make_core(ping_interval=1000)
     session, connection = open_session(core)
-    core.set_keepalive(session, False)
+    core.set_keepalive(session.id, False)
     advance(core, clock, 100)
     assert connection.types() == ["session_welcome"]
-    core.set_keepalive(session, True)
+    core.set_keepalive(session.id, True)
     advance(core, clock, 9.5)
     assert connection.types() == ["session_welcome", "session_keepalive"]
 

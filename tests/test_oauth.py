@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from eventsub_mock import MockServer
+from eventsub_mock.core import auth
 from eventsub_mock.web import oauth
 
 TOKENS: dict[str, Any] = {
@@ -64,8 +65,8 @@ async def test_validate_defaults(server: MockServer) -> None:
     status, body, _ = await validate(server, "OAuth plain")
     assert status == 200
     assert body["user_id"] == "5678" and body["login"] == "user_5678"
-    assert body["client_id"] == oauth.DEFAULT_CLIENT_ID
-    assert body["expires_in"] == oauth.DEFAULT_EXPIRES_IN > 3600  # TwitchIO refreshes at 1 h
+    assert body["client_id"] == auth.DEFAULT_CLIENT_ID
+    assert body["expires_in"] == auth.DEFAULT_EXPIRES_IN > 3600  # TwitchIO refreshes at 1 h
     assert "moderator:read:followers" in body["scopes"] and "user:read:chat" in body["scopes"]
     assert body["scopes"] == sorted(set(body["scopes"]))
     _, echoed, _ = await validate(server, "OAuth plain", **{"Client-Id": "my-app"})
@@ -142,9 +143,8 @@ async def test_bad_entries_refused_at_start(entry: Any) -> None:
 
 
 def test_token_info_forms() -> None:
-    assert oauth.token_info("1") == oauth.TokenInfo(user_id="1")
-    info = oauth.TokenInfo(user_id="2", login="bob")
-    assert oauth.token_info(info) is info
-    assert oauth.user_id_of({"user_id": "3"}) == "3"
-    assert oauth.user_id_of(None) is None
-    assert oauth.user_id_of({"user_id": None}) is None
+    assert auth.token_info("1") == auth.TokenInfo(user_id="1")
+    info = auth.TokenInfo(user_id="2", login="bob")
+    assert auth.token_info(info) is info
+    assert auth.token_info({"user_id": "3"}).user_id == "3"
+    assert auth.token_info({"user_id": None}).user_id is None

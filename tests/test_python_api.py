@@ -10,8 +10,7 @@ import aiohttp
 import pytest
 
 from eventsub_mock import ManualClock, MockServer
-from eventsub_mock.threaded import MockServerThread
-from eventsub_mock.waiters import WaitTimeout
+from eventsub_mock.testing import MockServerThread, WaitTimeout
 
 from .conftest import Client
 

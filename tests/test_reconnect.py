@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from eventsub_mock import ManualClock, MockServer
-from eventsub_mock.core import ApiError
+from eventsub_mock.core.errors import ApiError
 
 from .conftest import Client
 

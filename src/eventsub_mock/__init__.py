@@ -16,10 +16,10 @@ __all__ = ["ManualClock", "MockServer", "ServerConfig", "SystemClock", "__versio
 if TYPE_CHECKING:
     from .clock import ManualClock, SystemClock
     from .config import ServerConfig
-    from .server import MockServer
+    from .testing.server import MockServer
 
 _LAZY = {
-    "MockServer": "server",
+    "MockServer": "testing.server",
     "ManualClock": "clock",
     "SystemClock": "clock",
     "ServerConfig": "config",

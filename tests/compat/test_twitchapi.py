@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from eventsub_mock import ManualClock
-from eventsub_mock.threaded import MockServerThread
+from eventsub_mock.testing import MockServerThread
 
 from .support import (
     BURST,

@@ -10,7 +10,9 @@ import argparse
 import os
 import sys
 
-from .client import CliError, default_server
+from ..client import ControlError, default_server
+from ..core.operations import BY_NAME
+from .errors import CliError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -132,18 +134,18 @@ def _listing(listing: argparse.ArgumentParser) -> None:
     _add_json_option(listing)
 
 
-# name, aliases, help, arguments
+# name, aliases, help, arguments; a control command's help is its operation's summary.
 _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], None]]] = [
     ("start-server", ["start"], "run the mock server", _start_server),
-    ("trigger", ["fire"], "fire an event at the connected sessions", _trigger),
+    ("trigger", ["fire"], BY_NAME["trigger"].summary, _trigger),
     ("types", [], "list the subscription types in the catalogue", _types),
-    ("reconnect", [], "start a reconnect handoff", _add_server_option),
-    ("close", [], "close a session with a close code", _close),
-    ("subscription", [], "set a subscription's status", _subscription),
-    ("keepalive", [], "stop or resume a session's keepalives", _keepalive),
-    ("sessions", [], "list the connected sessions", _listing),
-    ("subscriptions", [], "list all subscriptions", _listing),
-    ("reset", [], "close every session and forget every subscription", _add_server_option),
+    ("reconnect", [], BY_NAME["reconnect"].summary, _add_server_option),
+    ("close", [], BY_NAME["close"].summary, _close),
+    ("subscription", [], BY_NAME["subscription_status"].summary, _subscription),
+    ("keepalive", [], BY_NAME["keepalive"].summary, _keepalive),
+    ("sessions", [], BY_NAME["sessions"].summary, _listing),
+    ("subscriptions", [], BY_NAME["subscriptions"].summary, _listing),
+    ("reset", [], BY_NAME["reset"].summary, _add_server_option),
 ]
 
 
@@ -175,12 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return print_types(args)
 
+        from ..client import ControlClient
         from . import commands
-        from .client import ControlClient
 
         client = ControlClient(args.server or default_server(), args.control_token)
         return commands.run(args, client)
-    except CliError as exc:
+    except (CliError, ControlError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from .client import CliError, ControlClient, error_message, quoted
+from ..client import ControlClient, ControlError, error_message
+from .errors import CliError
 from .listing import print_table
 from .trigger import trigger_request
 
@@ -21,11 +22,11 @@ def _print_json(value: Any) -> None:
 
 
 def _trigger(args: argparse.Namespace, client: ControlClient) -> int:
-    status, payload = client.request("POST", "/trigger", trigger_request(args))
+    status, payload = client.operation("trigger", trigger_request(args))
     if args.json:
         _print_json(payload)
     if status >= 400:
-        raise CliError(error_message(status, payload))
+        raise ControlError(error_message(status, payload), status)
     delivered = payload["delivered"]
     sessions = len(payload["sessions"])
     if not args.json:
@@ -50,29 +51,27 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
     if command in ("trigger", "fire"):
         return _trigger(args, client)
     if command == "reconnect":
-        result = client.call("POST", "/reconnect")
+        result = client.reconnect()
         print(
             f"reconnect started: {len(result['sessions'])} session(s) told to move "
             f"to server generation {result['generation']}"
         )
     elif command == "close":
         body: dict[str, Any] = {"dirty": True} if args.dirty else {"reason": args.reason}
-        result = client.call("POST", f"/sessions/{quoted(args.session)}/close", body)
+        result = client.operate("close", body, session_id=args.session)
         if args.dirty:
             print(f"dropped session {result['session']} without a close frame")
         else:
             print(f"closed session {result['session']} with {result['code']} {result['reason']}")
     elif command == "subscription":
-        result = client.call(
-            "POST", f"/subscriptions/{quoted(args.subscription)}/status", {"status": args.status}
-        )
+        result = client.set_subscription_status(args.subscription, args.status)
         print(f"subscription {args.subscription} is now {result['data'][0]['status']}")
     elif command == "keepalive":
         enabled = _bool(args.enabled)
-        client.call("POST", f"/sessions/{quoted(args.session)}/keepalive", {"enabled": enabled})
+        client.set_keepalive(args.session, enabled)
         print(f"keepalives {'resumed' if enabled else 'stopped'} for session {args.session}")
     elif command == "sessions":
-        rows = client.call("GET", "/sessions")["data"]
+        rows = client.sessions()
         if args.json:
             _print_json(rows)
         else:
@@ -88,7 +87,7 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
                 empty="no sessions connected",
             )
     elif command == "subscriptions":
-        rows = client.call("GET", "/subscriptions")["data"]
+        rows = client.subscriptions()
         if args.json:
             _print_json(rows)
         else:
@@ -107,7 +106,7 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
                 empty="no subscriptions",
             )
     elif command == "reset":
-        client.call("POST", "/reset")
+        client.reset()
         print("reset: every session closed, every subscription forgotten")
     else:  # argparse only lets known commands through
         raise CliError(f"unknown command {command!r}")

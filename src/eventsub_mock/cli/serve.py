@@ -11,7 +11,7 @@ import signal
 import sys
 from typing import Any
 
-from .client import CliError
+from .errors import CliError
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -51,7 +51,7 @@ def _tokens(args: argparse.Namespace) -> dict[str, str]:
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    from ..server import MockServer
+    from ..testing.server import MockServer
 
     options = _options(args)
     if options["control_token"] is None and args.ip not in _LOOPBACK:

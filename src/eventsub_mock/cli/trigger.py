@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .client import CliError
+from .errors import CliError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -1,10 +1,20 @@
-"""What a trigger asks the core to deliver, what it delivered, and which conditions match."""
+"""Routing: which subscriptions an event is for, grouped by destination, each group sent by
+its subscription's transport. Routing never asks which transport that is."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
+
+from .. import protocol
+from ..clock import Clock
+from . import errors
+from .model import Subscription
+from .store import SubscriptionStore
+from .transports import Transport
 
 
 @dataclass
@@ -21,12 +31,14 @@ class Delivery:
     make_condition: Callable[[], dict[str, Any]]
     count: int = 1
     session_id: str | None = None
-    # Deliver only for this subscription (on its session).
+    # Deliver only for this subscription.
     subscription_id: str | None = None
 
 
 @dataclass
 class DeliveryResult:
+    type: str = ""
+    version: str = ""
     delivered: int = 0
     sessions: list[str] = field(default_factory=list)
     subscriptions: list[str] = field(default_factory=list)
@@ -36,6 +48,8 @@ class DeliveryResult:
             "delivered": self.delivered,
             "sessions": self.sessions,
             "subscriptions": self.subscriptions,
+            "type": self.type,
+            "version": self.version,
         }
 
 
@@ -45,3 +59,93 @@ def condition_matches(condition: Mapping[str, Any], named: Mapping[str, str]) ->
         if held and held != value:
             return False
     return True
+
+
+# A destination with the transport that sends to it and the subscriptions it gets.
+_Group = tuple[Transport, list[Subscription]]
+
+
+class Router:
+    def __init__(
+        self, clock: Clock, store: SubscriptionStore, transports: Iterable[Transport]
+    ) -> None:
+        self._clock = clock
+        self._store = store
+        self._transports = tuple(transports)
+
+    def deliver(self, delivery: Delivery) -> DeliveryResult:
+        """Route one trigger (possibly a burst of `count` events) to its subscriptions.
+
+        Everything is built before anything is sent, so a trigger that fails (a bad override,
+        say) reaches nobody rather than some.
+        """
+        result = DeliveryResult(delivery.type, delivery.version)
+        groups: dict[Any, _Group] = {}
+        for sub in self._matching(delivery):
+            destination = sub.binding.destination
+            if destination is None:
+                continue
+            group = groups.get(destination)
+            if group is None:
+                groups[destination] = (sub.binding.transport, [sub])
+            else:
+                group[1].append(sub)
+            result.subscriptions.append(sub.id)
+        plan = list(groups.items())
+        for transport in self._transports:
+            plan += [(d, (transport, subs)) for d, subs in transport.stand_ins(delivery, groups)]
+
+        batch = protocol.NotificationBatch(delivery.type, delivery.version, self._clock.wall_ns())
+        # Event tails by condition: built and encoded once for all subscriptions that share it.
+        built: dict[tuple[tuple[str, Any], ...], list[bytes]] = {}
+        tails: list[list[list[bytes]]] = []
+        for _, (_, subs) in plan:
+            group_tails = []
+            for sub in subs:
+                key = sub.condition_key()
+                sub_tails = built.get(key)
+                if sub_tails is None:
+                    sub_tails = built[key] = self._build(delivery, batch, sub.condition)
+                group_tails.append(sub_tails)
+            tails.append(group_tails)
+
+        for (destination, (transport, subs)), group_tails in zip(plan, tails, strict=True):
+            if transport.send(destination, batch, subs, group_tails):
+                result.delivered += delivery.count * len(subs)
+                result.sessions.append(destination.id)
+        return result
+
+    @staticmethod
+    def _build(
+        delivery: Delivery, batch: protocol.NotificationBatch, condition: Mapping[str, Any]
+    ) -> list[bytes]:
+        given = {k: v for k, v in condition.items() if v}
+        tails = []
+        for _ in range(delivery.count):
+            event_key, body = delivery.build_event(given)
+            tails.append(batch.event_tail(event_key, orjson.dumps(body)))
+        return tails
+
+    def _matching(self, delivery: Delivery) -> list[Subscription]:
+        """The enabled subscriptions whose type, version and condition the trigger matches."""
+        if delivery.subscription_id is not None:
+            sub = self._store.get(delivery.subscription_id)
+            if sub is None:
+                raise errors.NoSuchSubscription(id=delivery.subscription_id)
+            if (sub.type, sub.version) != (delivery.type, delivery.version):
+                raise errors.SubscriptionTypeMismatch(
+                    id=sub.id,
+                    type=sub.type,
+                    version=sub.version,
+                    wanted=f"{delivery.type} v{delivery.version}",
+                )
+            return [sub] if sub.enabled else []
+        named = delivery.named_condition
+        session_id = delivery.session_id
+        return [
+            sub
+            for sub in self._store.of_type(delivery.type, delivery.version)
+            if sub.enabled
+            and (session_id is None or sub.session_id == session_id)
+            and condition_matches(sub.condition, named)
+        ]

@@ -1,18 +1,27 @@
-"""Errors the core reports in Twitch's shape: `{"error": <reason phrase>, "status", "message"}`."""
+"""Every refusal the mock answers with: one class per error, carrying its status and message.
+
+The core raises these; the web layer only turns them into responses (`body()`), the Python API
+lets them propagate, and the CLI prints their message. Helix answers in the shape
+`{"error": <reason phrase>, "status", "message"}`; Twitch's OAuth server leaves `error` out
+(`OAuthError`). Messages are Twitch's where production has one, else written for people.
+"""
 
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 
 class ApiError(Exception):
-    """A refusal with an HTTP status and a message for the caller."""
+    """A refusal: `status` and `template` come from the class, details fill the template."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    status: ClassVar[int] = 400
+    template: ClassVar[str] = "the request is not valid"
+
+    def __init__(self, **details: Any) -> None:
+        self.details = details
+        self.message = self.template.format(**details) if details else self.template
+        super().__init__(self.message)
 
     def body(self) -> dict[str, Any]:
         return error_body(self.status, self.message)
@@ -24,3 +33,244 @@ def error_body(status: int, message: str) -> dict[str, Any]:
     except ValueError:
         phrase = "Error"
     return {"error": phrase, "status": status, "message": message}
+
+
+class OAuthError(ApiError):
+    """Twitch's OAuth server answers `{"status", "message"}`, without `error`."""
+
+    status = 401
+
+    def body(self) -> dict[str, Any]:
+        return {"status": self.status, "message": self.message}
+
+
+# --- request bodies ---------------------------------------------------------------------------
+
+
+class BodyNotJson(ApiError):
+    template = "the request body is not valid JSON: {reason}"
+
+
+class EmptyBody(ApiError):
+    template = "the request body is empty; it must be a JSON object"
+
+
+class BodyNotObject(ApiError):
+    template = "the request body must be a JSON object"
+
+
+class UnreadableBody(ApiError):
+    """A body that could not be read at all: the connection cannot serve another request."""
+
+    template = "{reason}"
+
+
+class BodyTooLarge(ApiError):
+    status = 413
+    template = "the request body is too large"
+
+
+class NotAWebsocketUpgrade(ApiError):
+    template = "this endpoint only accepts websocket upgrade requests"
+
+
+class AtCapacity(ApiError):
+    status = 503
+    template = "the mock server holds its maximum of {limit} sessions"
+
+
+# --- who is calling ---------------------------------------------------------------------------
+
+
+class MissingClientId(ApiError):
+    status = 401
+    template = "Client-Id header required"
+
+
+class MalformedAuthorization(ApiError):
+    status = 401
+    template = "Invalid OAuth token: the Authorization header must be 'Bearer <token>'"
+
+
+class MissingAccessToken(OAuthError):
+    template = "missing authorization token"
+
+
+class InvalidAccessToken(OAuthError):
+    template = "invalid access token"
+
+
+class ControlTokenRequired(ApiError):
+    status = 401
+    template = "the control API needs 'Authorization: Bearer <control token>' on this server"
+
+
+# --- creating subscriptions -------------------------------------------------------------------
+
+
+class InvalidTypeField(ApiError):
+    template = "The value specified in the `type` field is not valid"
+
+
+class UnknownType(ApiError):
+    template = "The value specified in the `type` field is not valid: {type}"
+
+
+class InvalidVersionField(ApiError):
+    template = "The value specified in the `version` field is not valid"
+
+
+class UnknownVersion(ApiError):
+    template = (
+        "The combination of values in the `type` and `version` fields is not valid: "
+        "{type} has version(s) {versions}"
+    )
+
+
+class VersionRemoved(ApiError):
+    status = 410
+    template = "This subscription type is not available: {type} v{version}"
+
+
+class ConditionRequired(ApiError):
+    template = "The `condition` field is required and must be an object"
+
+
+class ConditionNotStrings(ApiError):
+    template = "condition values must be strings: {fields}"
+
+
+class ConditionMissingFields(ApiError):
+    template = "condition is missing required fields: {fields}"
+
+
+class ConditionUnknownFields(ApiError):
+    template = "condition has fields that {type} does not take: {fields} (it takes {takes})"
+
+
+class TransportRequired(ApiError):
+    template = "The `transport` field is required and must be an object"
+
+
+class UnsupportedTransportMethod(ApiError):
+    template = (
+        "The value specified in the `method` field is not valid: this mock serves the "
+        "websocket transport only"
+    )
+
+
+class TypeNotOnWebsockets(ApiError):
+    template = "{type} is only available to webhooks and conduits, not the websocket transport"
+
+
+class SessionIdRequired(ApiError):
+    template = "The `session_id` field is required if you specify the WebSocket transport method"
+
+
+class SessionNotConnected(ApiError):
+    template = "websocket transport session does not exist or has already disconnected{hint}"
+
+
+class SessionOwnedByAnotherUser(ApiError):
+    template = "websocket transport cannot have subscriptions created by different users"
+
+
+class SubscriptionExists(ApiError):
+    status = 409
+    template = "subscription already exists"
+
+
+class SessionSubscriptionLimit(ApiError):
+    status = 429
+    template = "websocket transport cannot have more than {limit} enabled subscriptions"
+
+
+class SameTypeAndConditionLimit(ApiError):
+    status = 429
+    template = "maximum subscriptions with type and condition exceeded"
+
+
+class WebsocketTransportLimit(ApiError):
+    status = 429
+    template = "number of websocket transports limit exceeded"
+
+
+class TotalCostExceeded(ApiError):
+    status = 429
+    template = "total cost exceeded: max_total_cost is {limit}"
+
+
+# --- listing and deleting ---------------------------------------------------------------------
+
+
+class OneFilterOnly(ApiError):
+    template = "The request may specify only one filter query parameter."
+
+
+class InvalidStatusFilter(ApiError):
+    template = "The value in the status query parameter is not valid: {status}"
+
+
+class InvalidTypeFilter(ApiError):
+    template = "The value in the type query parameter is not valid: {type}"
+
+
+class InvalidCursor(ApiError):
+    template = "The cursor in the after query parameter is not valid"
+
+
+class IdRequired(ApiError):
+    template = "The id query parameter is required."
+
+
+class SubscriptionNotFound(ApiError):
+    status = 404
+    template = "The subscription was not found."
+
+
+# --- the control API --------------------------------------------------------------------------
+
+
+class InvalidControlRequest(ApiError):
+    """A control request whose fields are wrong (the control API is the mock's own)."""
+
+    template = "{reason}"
+
+
+class NoSuchSession(ApiError):
+    status = 404
+    template = "session {id!r} does not exist or has disconnected"
+
+
+class NoSuchSubscription(ApiError):
+    status = 404
+    template = "subscription {id!r} does not exist"
+
+
+class UnknownStatus(ApiError):
+    template = "unknown status {status!r}; one of: {statuses}"
+
+
+class CannotEnableClosed(ApiError):
+    status = 409
+    template = "cannot enable a subscription whose session has closed"
+
+
+class ReconnectInProgress(ApiError):
+    status = 409
+    template = "a reconnect is already in progress; wait until its grace period ends ({grace:g} s)"
+
+
+class InvalidTrigger(ApiError):
+    """A trigger the catalogue cannot build (unknown name, bad option, bad override)."""
+
+    template = "{reason}"
+
+
+class SubscriptionTypeMismatch(ApiError):
+    template = "subscription {id} is a {type} v{version} subscription, not {wanted}"
+
+
+class NothingDelivered(ApiError):
+    status = 404
+    template = "{reason}"

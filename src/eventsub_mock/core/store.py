@@ -8,7 +8,7 @@ scanning every subscription on every request.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..protocol import ENABLED
 from .model import Caller, Subscription
@@ -22,6 +22,8 @@ class SubscriptionStore:
         # Every retained subscription, oldest first (GET lists in this order).
         self.by_id: dict[str, Subscription] = {}
         self._by_client: dict[str, dict[str, Subscription]] = {}
+        # By (type, version), oldest first: where routing looks for an event's subscriptions.
+        self._by_type: dict[tuple[str, str], dict[str, Subscription]] = {}
         # Per owner (client id, user id): [how many, cost of the enabled ones].
         self._tallies: dict[str, dict[str | None, list[int]]] = {}
         # (when it stopped being enabled, subscription), in that order.
@@ -36,6 +38,7 @@ class SubscriptionStore:
     def add(self, sub: Subscription) -> None:
         self.by_id[sub.id] = sub
         self._by_client.setdefault(sub.owner.client_id, {})[sub.id] = sub
+        self._by_type.setdefault((sub.type, sub.version), {})[sub.id] = sub
         tally = self._tally(sub.owner)
         tally[0] += 1
         if sub.enabled:
@@ -45,6 +48,7 @@ class SubscriptionStore:
         if self.by_id.pop(sub.id, None) is None:
             return
         self._by_client[sub.owner.client_id].pop(sub.id, None)
+        self._by_type[(sub.type, sub.version)].pop(sub.id, None)
         tally = self._tally(sub.owner)
         tally[0] -= 1
         if sub.enabled:
@@ -78,6 +82,10 @@ class SubscriptionStore:
             if sub.disabled_since == since:
                 self.remove(sub)
 
+    def of_type(self, sub_type: str, version: str) -> Iterable[Subscription]:
+        """Every retained subscription of a type and version, oldest first."""
+        return self._by_type.get((sub_type, version), {}).values()
+
     def owned_by(self, caller: Caller) -> Iterator[Subscription]:
         """The caller's subscriptions, oldest first: the app's, narrowed to the token's user."""
         for sub in self._by_client.get(caller.client_id, {}).values():
@@ -96,6 +104,7 @@ class SubscriptionStore:
     def clear(self) -> None:
         self.by_id.clear()
         self._by_client.clear()
+        self._by_type.clear()
         self._tallies.clear()
         self._disabled.clear()
 

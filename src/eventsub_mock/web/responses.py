@@ -11,7 +11,9 @@ import orjson
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from ..core import ApiError, Subscription, error_body
+from ..core import errors
+from ..core.errors import ApiError, error_body
+from ..core.model import Subscription
 
 log = logging.getLogger("eventsub_mock")
 
@@ -52,25 +54,25 @@ def no_content() -> web.Response:
     return web.Response(status=204)
 
 
-class BadBody(ApiError):
-    """A body that could not be read at all; the connection cannot serve another request."""
-
-
 async def read_json(request: web.Request) -> Any:
     """The request body as JSON; a 400 when it is not JSON, a 413 when over the size cap."""
     try:
         raw = await request.read()
     except RequestPayloadError as exc:  # e.g. "gzip" that is not gzip
         request.content.feed_eof()  # or aiohttp reads it again and logs the error
-        raise BadBody(400, f"the request body could not be decoded: {exc}") from None
+        raise errors.UnreadableBody(
+            reason=f"the request body could not be decoded: {exc}"
+        ) from None
     except ConnectionResetError:
-        raise BadBody(400, "the connection closed before the request body was complete") from None
+        raise errors.UnreadableBody(
+            reason="the connection closed before the request body was complete"
+        ) from None
     if not raw:
-        raise ApiError(400, "the request body is empty; it must be a JSON object")
+        raise errors.EmptyBody()
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ApiError(400, f"the request body is not valid JSON: {exc}") from None
+        raise errors.BodyNotJson(reason=exc) from None
 
 
 @web.middleware
@@ -79,14 +81,16 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     try:
         response = await handler(request)
     except ApiError as exc:
-        response = error_response(exc.status, exc.message)
-        if isinstance(exc, BadBody):
-            response.force_close()
-    except web.HTTPException as exc:
+        response = json_response(exc.body(), exc.status)
+        if isinstance(exc, errors.UnreadableBody):
+            response.force_close()  # the rest of the body is still on the connection
+    except web.HTTPException as exc:  # aiohttp's own: no route, wrong method, body too large
         if exc.status == 101:
             raise
-        message = exc.reason if exc.status != 413 else "the request body is too large"
-        response = error_response(exc.status, message)
+        if exc.status == 413:
+            response = json_response(errors.BodyTooLarge().body(), 413)
+        else:
+            response = error_response(exc.status, exc.reason)
         if exc.status == 405:
             response.headers["Allow"] = exc.headers.get("Allow", "")
     except Exception:

@@ -6,32 +6,18 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from ..core import ApiError, Caller, EventSubCore
-from .oauth import TOKENS_KEY, authorization
+from ..core.hub import EventSubCore
+from ..core.model import Caller
 from .responses import json_response, no_content, read_json
 
 Recorder = Callable[[str, Caller, object], None]
 
 
-def caller_of(request: web.Request) -> Caller:
-    """Who is calling, from the Client-Id header (required) and the bearer token (optional)."""
-    client_id = request.headers.get("Client-Id", "").strip()
-    if not client_id:
-        raise ApiError(401, "Client-Id header required")
-    auth = authorization(request)
-    user_id = None
-    if auth is not None:
-        scheme, token = auth
-        if scheme != "bearer" or not token:  # Helix takes only bearer tokens
-            raise ApiError(
-                401, "Invalid OAuth token: the Authorization header must be 'Bearer <token>'"
-            )
-        info = request.app[TOKENS_KEY].get(token)
-        user_id = info.user_id if info is not None else None
-    return Caller(client_id, user_id)
-
-
 def add_routes(app: web.Application, core: EventSubCore, record: Recorder | None) -> None:
+    def caller_of(request: web.Request) -> Caller:
+        headers = request.headers
+        return core.caller(headers.get("Client-Id"), headers.get("Authorization"))
+
     async def create(request: web.Request) -> web.Response:
         caller = caller_of(request)
         body = await read_json(request)

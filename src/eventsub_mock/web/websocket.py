@@ -6,7 +6,8 @@ from aiohttp import WSMsgType, web
 
 from .. import protocol
 from ..config import ServerConfig
-from ..core import ApiError, EventSubCore
+from ..core import errors
+from ..core.hub import EventSubCore
 from .connection import SocketConnection
 
 _END = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
@@ -22,11 +23,8 @@ def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -
             max_msg_size=config.max_frame_bytes,
         )
         if not ws.can_prepare(request).ok:
-            raise ApiError(400, "this endpoint only accepts websocket upgrade requests")
-        if core.at_capacity():
-            raise ApiError(
-                503, f"the mock server holds its maximum of {config.max_sessions} sessions"
-            )
+            raise errors.NotAWebsocketUpgrade()
+        core.check_capacity()
         await ws.prepare(request)
         connection = SocketConnection(ws, request, config.max_send_buffer_bytes)
         session = core.open_session(

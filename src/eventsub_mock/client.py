@@ -1,8 +1,16 @@
-"""A small client of the control API.
+"""`ControlClient`: the control API from any Python program, with the standard library only.
 
-It speaks just enough HTTP/1.1 over a socket for one JSON request, because `http.client` and
-`urllib` alone take longer to import than the whole trigger should take (they pull in the
-email package); `ssl` is imported only for an https server.
+    from eventsub_mock.client import ControlClient
+
+    control = ControlClient("http://127.0.0.1:8080")
+    control.trigger("channel.follow", to_user="1234")
+    control.close_session(session_id, 4006)
+
+Every method is one request (paths from `core.operations`, the one table of them); a refusal
+raises `ControlError` with the server's message and status. The CLI is built on it. It speaks
+just enough HTTP/1.1 over a socket for one JSON request, because `http.client` and `urllib`
+alone take longer to import than the whole trigger should take (they pull in the email
+package); `ssl` is imported only for an https server.
 """
 
 from __future__ import annotations
@@ -11,6 +19,8 @@ import json
 import os
 import socket
 
+from .core.operations import BY_NAME
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -18,20 +28,18 @@ if TYPE_CHECKING:
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 SERVER_ENV = "EVENTSUB_MOCK_SERVER"
 TOKEN_ENV = "EVENTSUB_MOCK_CONTROL_TOKEN"
-_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 
 
-class CliError(Exception):
-    """A one-line message for the user; the command exits non-zero."""
+class ControlError(Exception):
+    """The server refused (`status` is its HTTP status) or could not be reached (None)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def default_server() -> str:
     return os.environ.get(SERVER_ENV) or DEFAULT_SERVER
-
-
-def quoted(value: str) -> str:
-    """`value` as one URL path segment."""
-    return "".join(c if c in _SAFE else "".join(f"%{b:02X}" for b in c.encode()) for c in value)
 
 
 def _split_server(server: str) -> tuple[str, str, int]:
@@ -40,7 +48,7 @@ def _split_server(server: str) -> tuple[str, str, int]:
         scheme, rest = "http", server
     host_port = rest.split("/", 1)[0]
     if scheme not in ("http", "https") or not host_port:
-        raise CliError(f"--server must be an http(s) URL such as {DEFAULT_SERVER}: {server!r}")
+        raise ControlError(f"--server must be an http(s) URL such as {DEFAULT_SERVER}: {server!r}")
     if host_port.startswith("["):  # [::1]:8080
         host, _, port_text = host_port[1:].partition("]")
         port_text = port_text.lstrip(":")
@@ -49,7 +57,7 @@ def _split_server(server: str) -> tuple[str, str, int]:
     try:
         port = int(port_text) if port_text else (443 if scheme == "https" else 80)
     except ValueError:
-        raise CliError(f"--server has an invalid port: {server!r}") from None
+        raise ControlError(f"--server has an invalid port: {server!r}") from None
     return scheme, host, port
 
 
@@ -75,9 +83,10 @@ class ControlClient:
         return sock
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """One request to `path` (from the server's root); the status and the decoded JSON."""
         data = b"" if body is None else json.dumps(body).encode()
         lines = [
-            f"{method} /_mock{path} HTTP/1.1",
+            f"{method} {path} HTTP/1.1",
             f"Host: {self._host_header}",
             "Accept: application/json",
             "Connection: close",
@@ -94,25 +103,71 @@ class ControlClient:
                 status, raw = _read_response(sock)
         except OSError as exc:
             reason = exc.strerror or str(exc) or type(exc).__name__
-            raise CliError(
+            raise ControlError(
                 f"cannot reach the eventsub-mock server at {self.server} ({reason}); "
                 "is it running? Start it with 'eventsub-mock start-server' or pass --server"
             ) from None
         try:
             payload = json.loads(raw) if raw else None
         except ValueError:
-            raise CliError(
+            raise ControlError(
                 f"{self.server} answered {status} with something that is not JSON; "
                 "is it an eventsub-mock server?"
             ) from None
         return status, payload
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
-        """Like request(), but an error status becomes a CliError with the server's message."""
+        """Like request(), but an error status raises ControlError with the server's message."""
         status, payload = self.request(method, path, body)
         if status >= 400:
-            raise CliError(error_message(status, payload))
+            raise ControlError(error_message(status, payload), status)
         return payload
+
+    def operation(self, name: str, body: Any = None, **path: str) -> tuple[int, Any]:
+        """Run the control operation `name` (see `core.operations`): (status, answer)."""
+        operation = BY_NAME[name]
+        return self.request(operation.method, operation.url_path(**path), body)
+
+    def operate(self, name: str, body: Any = None, **path: str) -> Any:
+        """Like operation(), but an error status raises ControlError."""
+        status, payload = self.operation(name, body, **path)
+        if status >= 400:
+            raise ControlError(error_message(status, payload), status)
+        return payload
+
+    # --- the operations, one method each --------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        return self.operate("info")
+
+    def sessions(self) -> list[dict[str, Any]]:
+        return self.operate("sessions")["data"]
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        return self.operate("subscriptions")["data"]
+
+    def trigger(self, event: str, **request: Any) -> dict[str, Any]:
+        """Fire an event: the control API's trigger fields (`version`, `count`, `to_user`...)."""
+        return self.operate("trigger", {"type": event, **request})
+
+    def reconnect(self) -> dict[str, Any]:
+        return self.operate("reconnect")
+
+    def close_session(
+        self, session_id: str, code: int = 4000, *, dirty: bool = False
+    ) -> dict[str, Any]:
+        body = {"dirty": True} if dirty else {"reason": code}
+        return self.operate("close", body, session_id=session_id)
+
+    def set_keepalive(self, session_id: str, enabled: bool) -> dict[str, Any]:
+        return self.operate("keepalive", {"enabled": enabled}, session_id=session_id)
+
+    def set_subscription_status(self, subscription_id: str, status: str) -> dict[str, Any]:
+        body = {"status": status}
+        return self.operate("subscription_status", body, subscription_id=subscription_id)
+
+    def reset(self) -> dict[str, Any]:
+        return self.operate("reset")
 
 
 def _read_response(sock: socket.socket) -> tuple[int, bytes]:

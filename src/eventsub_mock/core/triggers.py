@@ -1,4 +1,4 @@
-"""From a trigger request (control API, CLI, Python) to a `Delivery` the core can route."""
+"""From a trigger request (control API, CLI, Python) to a `Delivery` the router can route."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from .catalog import CatalogError
-from .catalog.aliases import resolve_trigger
-from .catalog.params import TriggerParams
-from .catalog.payloads import build_event
-from .catalog.roles import condition_for_event, named_condition
-from .clock import Clock
-from .core import ApiError, Delivery, EventSubCore
+from ..catalog import CatalogError
+from ..catalog.aliases import resolve_trigger
+from ..catalog.params import TriggerParams
+from ..catalog.payloads import build_event
+from ..catalog.roles import condition_for_event, named_condition
+from ..clock import Clock
+from . import errors
+from .delivery import Delivery
 
 MAX_COUNT = 10_000
 _UNSEEDED = random.Random()
@@ -23,20 +24,20 @@ _DELIVERY_KEYS = ("type", "version", "count", "session", "subscription_id", "see
 def _optional_string(body: Mapping[str, Any], key: str) -> str | None:
     value = body.get(key)
     if value is not None and not isinstance(value, str):
-        raise ApiError(400, f"{key} must be a string")
+        raise errors.InvalidControlRequest(reason=f"{key} must be a string")
     return value
 
 
 def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
     version = body.get("version")
     if (version is not None and not isinstance(version, str | int)) or isinstance(version, bool):
-        raise ApiError(400, 'version must be a string such as "2"')
+        raise errors.InvalidControlRequest(reason='version must be a string such as "2"')
     count = body.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
-        raise ApiError(400, f"count must be an integer from 1 to {MAX_COUNT}")
+        raise errors.InvalidControlRequest(reason=f"count must be an integer from 1 to {MAX_COUNT}")
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
-        raise ApiError(400, "seed must be an integer or a string")
+        raise errors.InvalidControlRequest(reason="seed must be an integer or a string")
     session_id = _optional_string(body, "session")
     subscription_id = _optional_string(body, "subscription_id")
     try:
@@ -45,7 +46,7 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
             trigger.presets
         )
     except CatalogError as exc:
-        raise ApiError(400, str(exc)) from None
+        raise errors.InvalidTrigger(reason=str(exc)) from None
     sub_type = trigger.sub_type
     # Seeding a generator costs more than building an event: unseeded triggers share one.
     rng = random.Random(seed) if seed is not None else _UNSEEDED
@@ -66,7 +67,7 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
                     sub_type, condition=condition, params=params, rng=rng, wall_ns=wall_ns
                 )
             except CatalogError as exc:
-                raise ApiError(400, str(exc)) from None
+                raise errors.InvalidTrigger(reason=str(exc)) from None
 
     return Delivery(
         type=sub_type.type,
@@ -77,15 +78,4 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
         count=count,
         session_id=session_id,
         subscription_id=subscription_id,
-    )
-
-
-def nothing_delivered_message(core: EventSubCore, delivery: Delivery) -> str:
-    if delivery.session_id is not None:
-        return f"session {delivery.session_id} has no enabled subscription that matches"
-    if not core.sessions:
-        return "no client is connected to the mock server"
-    return (
-        f"no connected session has an enabled {delivery.type} v{delivery.version} subscription "
-        "that matches (strict mode delivers only to subscribers)"
     )

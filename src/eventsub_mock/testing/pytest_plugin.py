@@ -30,7 +30,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     for marker in reversed(list(request.node.iter_markers("eventsub"))):
         options.update(marker.kwargs)
     if options.pop("manual_clock", False):
-        from .clock import ManualClock
+        from ..clock import ManualClock
 
         options["clock"] = ManualClock()
     return options

@@ -15,7 +15,9 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from .core import DeliveryResult, Session, Subscription
+from ..core.delivery import DeliveryResult
+from ..core.model import Subscription
+from ..core.sessions import Session
 from .server import MockServer
 
 T = TypeVar("T")

@@ -18,12 +18,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from .clock import Clock, ManualClock, SystemClock
-from .config import ServerConfig
-from .core import Caller, DeliveryResult, EventSubCore, Session, Subscription, parse_close_code
+from ..clock import Clock, ManualClock, SystemClock
+from ..config import ServerConfig
+from ..core.delivery import DeliveryResult
+from ..core.hub import EventSubCore
+from ..core.model import Caller, Subscription
+from ..core.sessions import Session
+from ..web.app import build_app
 from .waiters import Waiters
-from .web.app import build_app
-from .web.oauth import token_info, token_table
 
 log = logging.getLogger("eventsub_mock")
 
@@ -59,7 +61,8 @@ class MockServer:
             **{**options, "ssl": options.get("ssl", ssl_context is not None)}
         )
         self.clock: Clock = clock or SystemClock()
-        self.core = EventSubCore(self.config, self.clock)
+        # Token entries are checked here, so that a bad one fails now, not at the first request.
+        self.core = EventSubCore(self.config, self.clock, tokens)
         self.core.record_traffic = record
         self.waiters = Waiters(self.core)
         self.requests: list[RecordedRequest] = []
@@ -67,8 +70,6 @@ class MockServer:
         self.pong_wait = pong_wait
         self._record = record
         self._ssl_context = ssl_context
-        # Checked now, so that a bad entry fails here rather than at the first request.
-        self.tokens = token_table(tokens)
         self._runner: web.AppRunner | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due = math.inf
@@ -80,11 +81,7 @@ class MockServer:
         if self.config.ssl and self._ssl_context is None:
             raise ValueError("ssl=True needs an ssl_context (see eventsub_mock.tls)")
         app = build_app(
-            self.core,
-            self.config,
-            info=self._info,
-            record=self._record_request if self._record else None,
-            tokens=self.tokens,
+            self.core, self.config, record=self._record_request if self._record else None
         )
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
@@ -157,10 +154,6 @@ class MockServer:
     @property
     def control_url(self) -> str:
         return f"{self.base_url}/_mock"
-
-    @property
-    def _info(self) -> dict[str, Any]:
-        return {"server": "eventsub-mock"}
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -249,7 +242,7 @@ class MockServer:
 
     def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
         """Accept another token: a user id, or `{"user_id", "login", "client_id", ...}`."""
-        self.tokens[token] = token_info(entry)
+        self.core.tokens.add(token, entry)
 
     # --- control ------------------------------------------------------------------------------
 
@@ -258,28 +251,22 @@ class MockServer:
 
         Keyword arguments are those of the control API's trigger request: `version`,
         `session`, `count`, `seed`, `overrides`, `event` (a raw event sent as given) and the
-        trigger parameters (`from_user`, `to_user`, `tier`, ...).
+        trigger parameters (`from_user`, `to_user`, `tier`, ...). Unlike the control API, a
+        trigger that reaches nobody is not an error: `delivered` is 0.
         """
-        from . import triggering  # the catalogue loads on first use: faster start-up
-
-        delivery = triggering.delivery_from_request({"type": name, **request}, self.clock)
-        return self.core.deliver(delivery)
+        return self.core.trigger({"type": name, **request})
 
     def reconnect(self) -> dict[str, Any]:
         return self.core.start_reconnect()
 
     def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
-        session = self.core.find_session(session_id)
-        if dirty:
-            self.core.drop_session(session)
-            return
-        self.core.close_session(session, parse_close_code(code))
+        self.core.close_session(session_id, code, dirty=dirty)
 
     def set_subscription_status(self, subscription_id: str, status: str) -> Subscription:
         return self.core.set_subscription_status(subscription_id, status)
 
     def set_keepalive(self, session_id: str, enabled: bool) -> None:
-        self.core.set_keepalive(self.core.find_session(session_id), enabled)
+        self.core.set_keepalive(session_id, enabled)
 
     @property
     def sessions(self) -> list[Session]:

@@ -7,7 +7,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .core import EventSubCore, Session, Subscription
+from ..core.hub import EventSubCore
+from ..core.model import Subscription
+from ..core.sessions import Session
 
 T = TypeVar("T")
 

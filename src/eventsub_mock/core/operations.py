@@ -1,0 +1,56 @@
+"""The control operations: one table that the HTTP control API routes, the CLI's help reads,
+and `ControlClient` calls. Each name is a method of `core.control.Control`.
+
+Standard library only (the CLI imports it to build its help without loading the server).
+"""
+
+from __future__ import annotations
+
+PREFIX = "/_mock"
+
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+
+
+def quoted(value: str) -> str:
+    """`value` as one URL path segment."""
+    return "".join(c if c in _SAFE else "".join(f"%{b:02X}" for b in c.encode()) for c in value)
+
+
+class Operation:
+    __slots__ = ("method", "name", "path", "summary")
+
+    def __init__(self, name: str, method: str, path: str, summary: str) -> None:
+        self.name = name
+        self.method = method
+        # Under PREFIX; `{name}` segments are the operation's path parameters.
+        self.path = path
+        self.summary = summary
+
+    def url_path(self, **params: str) -> str:
+        """The path of a request, path parameters filled in and quoted."""
+        return PREFIX + self.path.format(**{k: quoted(v) for k, v in params.items()})
+
+
+OPERATIONS = (
+    Operation("info", "GET", "", "describe the server"),
+    Operation("sessions", "GET", "/sessions", "list the connected sessions"),
+    Operation("subscriptions", "GET", "/subscriptions", "list all subscriptions"),
+    Operation("trigger", "POST", "/trigger", "fire an event at the connected sessions"),
+    Operation("reconnect", "POST", "/reconnect", "start a reconnect handoff"),
+    Operation("close", "POST", "/sessions/{session_id}/close", "close a session with a close code"),
+    Operation(
+        "keepalive",
+        "POST",
+        "/sessions/{session_id}/keepalive",
+        "stop or resume a session's keepalives",
+    ),
+    Operation(
+        "subscription_status",
+        "POST",
+        "/subscriptions/{subscription_id}/status",
+        "set a subscription's status",
+    ),
+    Operation("reset", "POST", "/reset", "close every session and forget every subscription"),
+)
+
+BY_NAME = {operation.name: operation for operation in OPERATIONS}

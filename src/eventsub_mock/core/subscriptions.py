@@ -1,0 +1,169 @@
+"""The subscription API's rules: create, list, delete, statuses, cost and limits.
+
+Transport-specific checks (does the session exist, is it someone else's, is this a duplicate
+on it) belong to the transport the request names; everything here holds for every transport.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .. import protocol
+from ..clock import Clock
+from ..config import ServerConfig
+from ..protocol import ENABLED
+from . import errors, requests
+from .model import Binding, Caller, Subscription
+from .sessions import Notify
+from .store import SubscriptionStore, owns
+from .transports import Transport
+
+
+class Subscriptions:
+    def __init__(
+        self,
+        config: ServerConfig,
+        clock: Clock,
+        transports: Mapping[str, Transport],
+        notify: Notify,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.transports = transports
+        self._notify = notify
+        self.store = SubscriptionStore(config.disabled_retention)
+        self._sequence = itertools.count(1)
+
+    # --- the subscription API -----------------------------------------------------------------
+
+    def create(self, caller: Caller, body: Any) -> dict[str, Any]:
+        request = requests.parse_create(body)
+        transport = self.transports.get(request.transport.get("method"))  # type: ignore[arg-type]
+        if transport is None:
+            raise errors.UnsupportedTransportMethod()
+        transport.check_request(request.transport)
+        entry = requests.catalog_entry(request.type, request.version)
+        transport.check_type(entry)
+        condition = requests.full_condition(entry, request.condition)
+        binding = transport.bind(request.transport, caller, entry, condition)
+        cost = requests.cost(entry, caller, condition)
+        if self.config.enforce_cost_limits:
+            self._check_user_limits(caller, binding, entry.type, condition, cost)
+
+        sub = Subscription(
+            id=protocol.new_subscription_id(),
+            type=entry.type,
+            version=entry.version,
+            condition=condition,
+            created_at=protocol.rfc3339_nanos(self.clock.wall_ns()),
+            cost=cost,
+            owner=caller,
+            binding=binding,
+            sequence=next(self._sequence),
+        )
+        self.store.add(sub)
+        transport.attach(binding, sub, caller)
+        self._notify("subscription_created", subscription=sub)
+        return {"data": [sub], **self._totals(caller)}
+
+    def _check_user_limits(
+        self,
+        caller: Caller,
+        binding: Binding,
+        sub_type: str,
+        condition: dict[str, Any],
+        cost: int,
+    ) -> None:
+        mine = [s for s in self.store.owned_by(caller) if s.enabled]
+        same = sum(1 for s in mine if s.type == sub_type and s.condition == condition)
+        if same >= self.config.max_same_type_and_condition:
+            raise errors.SameTypeAndConditionLimit()
+        method = binding.transport.method
+        held = {s.binding.key for s in mine if s.binding.transport.method == method}
+        if binding.key not in held and len(held) >= self.config.max_websockets_per_user:
+            raise errors.WebsocketTransportLimit()
+        if sum(s.cost for s in mine) + cost > self.config.max_total_cost:
+            raise errors.TotalCostExceeded(limit=self.config.max_total_cost)
+
+    def list(self, caller: Caller, query: Mapping[str, str]) -> dict[str, Any]:
+        wanted = requests.parse_filter(query)
+        after = requests.decode_cursor(query.get("after"))
+        self.store.purge(self.clock.monotonic())
+        matching = [
+            s for s in self.store.owned_by(caller) if s.sequence > after and wanted.wants(s)
+        ]
+        page = matching[: self.config.page_size]
+        pagination: dict[str, str] = {}
+        if len(matching) > len(page):
+            pagination["cursor"] = requests.encode_cursor(page[-1].sequence)
+        return {
+            "data": page,  # Subscription objects: the web layer encodes them (helix_json)
+            **self._totals(caller),
+            "pagination": pagination,
+        }
+
+    def delete(self, caller: Caller, subscription_id: str | None) -> None:
+        if not subscription_id:
+            raise errors.IdRequired()
+        self.store.purge(self.clock.monotonic())
+        sub = self.store.get(subscription_id)
+        if sub is None or not owns(caller, sub):
+            raise errors.SubscriptionNotFound()
+        self.store.remove(sub)
+        sub.binding.transport.detach(sub)
+        self._notify("subscription_deleted", subscription=sub)
+
+    def _totals(self, caller: Caller) -> dict[str, int]:
+        self.store.purge(self.clock.monotonic())
+        total, total_cost = self.store.totals(caller)
+        return {
+            "total": total,
+            "total_cost": total_cost,
+            "max_total_cost": self.config.max_total_cost,
+        }
+
+    # --- statuses -----------------------------------------------------------------------------
+
+    def find(self, subscription_id: str) -> Subscription:
+        sub = self.store.get(subscription_id)
+        if sub is None:
+            raise errors.NoSuchSubscription(id=subscription_id)
+        return sub
+
+    def set_status(self, subscription_id: str, status: str) -> Subscription:
+        """Set any documented status; revoking ones tell the destination with a `revocation`."""
+        if status not in protocol.ALL_STATUSES:
+            raise errors.UnknownStatus(
+                status=status, statuses=", ".join(sorted(protocol.ALL_STATUSES))
+            )
+        sub = self.find(subscription_id)
+        transport = sub.binding.transport
+        if status == ENABLED and not transport.can_enable(sub):
+            raise errors.CannotEnableClosed()
+        self.store.set_status(sub, status, self.clock.monotonic())
+        if status in protocol.REVOCATION_STATUSES:
+            transport.revoke(sub)
+        self._notify("subscription_status", subscription=sub)
+        return sub
+
+    def disable(self, subscriptions: Iterable[Subscription], status: str) -> None:
+        """Their destination went away: each enabled one takes `status`."""
+        now = self.clock.monotonic()
+        disconnected_at = protocol.rfc3339_nanos(self.clock.wall_ns())
+        for sub in subscriptions:
+            if sub.enabled:
+                self.store.set_status(sub, status, now, disconnected_at)
+
+    # --- views --------------------------------------------------------------------------------
+
+    def describe(self) -> list[dict[str, Any]]:
+        self.store.purge(self.clock.monotonic())
+        return [
+            {**s.to_helix(), "client_id": s.owner.client_id, "user_id": s.owner.user_id}
+            for s in self.store.by_id.values()
+        ]
+
+    def clear(self) -> None:
+        self.store.clear()
