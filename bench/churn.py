@@ -53,6 +53,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from eventsub_mock.core.operations import BY_NAME
+
 HOST = "127.0.0.1"  # the churn only ever connects here
 CLIENT_ID = "eventsub-mock-churn"
 FOLLOW = {"type": "channel.follow", "version": "2"}
@@ -507,7 +509,7 @@ class Churn:
 
     async def _server_close(self, client: ChurnClient, body: dict[str, Any]) -> None:
         status, answer = await self._call(
-            "close", "POST", f"/_mock/sessions/{client.session_id}/close", body
+            "close", "POST", BY_NAME["close"].url_path(session_id=client.session_id), body
         )
         if status != 200:
             raise AssertionError(f"close answered {status}: {answer}")
@@ -547,7 +549,7 @@ class Churn:
             count = rng.randint(1, config.max_count)
             self.started += 1
             status, body = await self._call(
-                "trigger", "POST", "/_mock/trigger", {**FOLLOW, "count": count}
+                "trigger", "POST", BY_NAME["trigger"].url_path(), {**FOLLOW, "count": count}
             )
             delivered: set[str] = set()
             if status == 200:
@@ -568,7 +570,7 @@ class Churn:
         staying = {c.session_id for c in self.staying}
         deadline = time.monotonic() + 5
         while True:  # client aborts reach the server a moment after they happen
-            _, sessions = await self._call("list", "GET", "/_mock/sessions")
+            _, sessions = await self._call("list", "GET", BY_NAME["sessions"].url_path())
             open_sessions = {s["id"] for s in sessions["data"]}
             if open_sessions == staying or time.monotonic() > deadline:
                 break
@@ -578,7 +580,7 @@ class Churn:
                 f"open sessions: {len(open_sessions - staying)} unexpected, "
                 f"{len(staying - open_sessions)} missing"
             )
-        _, listing = await self._call("list", "GET", "/_mock/subscriptions")
+        _, listing = await self._call("list", "GET", BY_NAME["subscriptions"].url_path())
         statuses = {s["id"]: s["status"] for s in listing["data"]}
         examples: list[str] = []
         for client in self.clients:

@@ -50,6 +50,8 @@ import aiohttp
 import orjson
 
 import eventsub_mock
+from eventsub_mock.client import ControlClient, ControlError
+from eventsub_mock.core.operations import BY_NAME
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
@@ -274,21 +276,13 @@ class ServerProcess:
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
-        request = f"GET /_mock HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nConnection: close\r\n\r\n"
+        control = ControlClient(f"http://{HOST}:{self.port}", timeout=2.0)
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 raise BenchError(f"the server exited early:\n{_tail(self.log)}")
-            try:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(HOST, self.port), 1.0
-                )
-                writer.write(request.encode())
-                head = await asyncio.wait_for(reader.readline(), 2.0)
-                writer.close()
-                if b" 200 " in head:
-                    return
-            except (OSError, TimeoutError):
-                pass
+            with contextlib.suppress(ControlError):
+                await asyncio.to_thread(control.info)
+                return
             await asyncio.sleep(0.01)
         raise BenchError(f"the server did not answer within {timeout:g} s:\n{_tail(self.log)}")
 
@@ -755,7 +749,7 @@ async def latency(ctx: Context) -> Result:
             async with aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=1, force_close=False)
             ) as http:
-                url = f"{server.base_url}/_mock/trigger"
+                url = server.base_url + BY_NAME["trigger"].url_path()
 
                 async def fire_api() -> float:
                     headers = {"Content-Type": "application/json"}

@@ -45,7 +45,6 @@ class ServerConfig:
     # When set, the control API wants `Authorization: Bearer <control_token>`.
     control_token: str | None = None
     ssl: bool = False
-    debug: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.keepalive_min_seconds <= self.keepalive_default_seconds <= 600:

@@ -33,7 +33,6 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "ping_timeout": args.ping_timeout,
         "enforce_cost_limits": args.enforce_cost_limits,
         "max_sessions": args.max_sessions,
-        "debug": args.debug,
         "control_token": args.control_token,
         "keepalive_default_seconds": args.keepalive_timeout,
         "keepalive_min_seconds": args.keepalive_min,
