@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 __all__ = ["ManualClock", "MockServer", "ServerConfig", "SystemClock", "__version__"]
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .clock import ManualClock, SystemClock
     from .config import ServerConfig
     from .testing.server import MockServer
@@ -26,10 +28,19 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'eventsub_mock' has no attribute {name!r}")
-    from importlib import import_module
+def lazy_attributes(package: str, table: dict[str, str]) -> Callable[[str], object]:
+    """A module `__getattr__` that imports `table[name]` (a submodule of `package`) on first
+    use of `name`."""
 
-    return getattr(import_module(f".{module}", __name__), name)
+    def get(name: str) -> object:
+        module = table.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        from importlib import import_module
+
+        return getattr(import_module(f".{module}", package), name)
+
+    return get
+
+
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -116,13 +116,6 @@ class ControlClient:
             ) from None
         return status, payload
 
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        """Like request(), but an error status raises ControlError with the server's message."""
-        status, payload = self.request(method, path, body)
-        if status >= 400:
-            raise ControlError(error_message(status, payload), status)
-        return payload
-
     def operation(self, name: str, body: Any = None, **path: str) -> tuple[int, Any]:
         """Run the control operation `name` (see `core.operations`): (status, answer)."""
         operation = BY_NAME[name]

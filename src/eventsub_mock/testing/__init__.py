@@ -5,6 +5,8 @@ a project nothing until a test asks for a server."""
 
 from __future__ import annotations
 
+from .. import lazy_attributes
+
 TYPE_CHECKING = False
 
 __all__ = ["MockServer", "MockServerThread", "RecordedRequest", "WaitTimeout"]
@@ -22,10 +24,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    return getattr(import_module(f".{module}", __name__), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)
