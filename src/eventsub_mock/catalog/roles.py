@@ -18,8 +18,8 @@ from typing import Any
 from . import SubscriptionType, fakes
 from .errors import CatalogError
 from .params import TriggerParams
-from .schema import Field, event_shape
-from .template import Template, User, user_groups
+from .schema import Field
+from .template import Template, User
 
 BROADCASTER = "broadcaster_user_"
 MODERATOR = "moderator_user_"
@@ -131,19 +131,10 @@ class RolePlan:
         return None, None
 
 
-_PLANS: dict[tuple[str, str], RolePlan] = {}
-
-
-def plan_for(sub_type: SubscriptionType) -> RolePlan:
-    plan = _PLANS.get(sub_type.key)
-    if plan is None:
-        plan = _PLANS[sub_type.key] = _make_plan(sub_type)
-    return plan
-
-
-def _make_plan(sub_type: SubscriptionType) -> RolePlan:
-    shape = event_shape(sub_type)
-    groups = set(user_groups(shape.children))
+def make_plan(sub_type: SubscriptionType, template: Template) -> RolePlan:
+    """Who is who in `sub_type`'s events; `compiled.py` makes it once per type."""
+    shape = template.shape
+    groups = set(template.top_groups)
     receiver = _RECEIVER_BY_TYPE.get(sub_type.type, BROADCASTER)
     receiver = receiver if receiver in groups else None
     actor = _ACTOR_BY_TYPE.get(sub_type.type) or next(
@@ -262,14 +253,15 @@ def _names_users(params: TriggerParams) -> bool:
 # --- conditions --------------------------------------------------------------------------
 
 
-def named_condition(sub_type: SubscriptionType, params: TriggerParams) -> dict[str, str]:
+def named_condition(
+    sub_type: SubscriptionType, plan: RolePlan, params: TriggerParams
+) -> dict[str, str]:
     """The condition values that a trigger names: only subscriptions whose condition has
     these values match the event (e.g. `to_user` names channel.follow's broadcaster_user_id,
     channel.raid's to_broadcaster_user_id; `moderator_user` names moderator_user_id).
 
     An override of the event field that a condition field fills names it too, and wins.
     """
-    plan = plan_for(sub_type)
     overrides = params.overrides
     named: dict[str, str] = {}
     for name in sub_type.condition_fields:
@@ -290,7 +282,7 @@ def named_condition(sub_type: SubscriptionType, params: TriggerParams) -> dict[s
 
 
 def condition_for_event(
-    sub_type: SubscriptionType, params: TriggerParams, rng: random.Random
+    sub_type: SubscriptionType, plan: RolePlan, params: TriggerParams, rng: random.Random
 ) -> dict[str, str]:
     """A complete condition for the event a trigger describes, for delivery to a session that
     has no matching subscription. build_event() with this condition agrees with it.
@@ -300,8 +292,7 @@ def condition_for_event(
     out unless named, except that a channel.raid condition carries both directions with the
     unused one as "", as production echoes it.
     """
-    plan = plan_for(sub_type)
-    named = named_condition(sub_type, params)
+    named = named_condition(sub_type, plan, params)
     condition: dict[str, str] = {}
     broadcaster = named.get("broadcaster_user_id") or fakes.user_id(rng)
     for name in sub_type.condition_required:

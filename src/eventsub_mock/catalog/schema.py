@@ -347,18 +347,12 @@ def _json_kind(value: Any) -> Kind:
     return "null"
 
 
-_SHAPES: dict[tuple[str, str], Field] = {}
-
-
-def event_shape(sub_type: SubscriptionType) -> Field:
+def build_shape(sub_type: SubscriptionType) -> Field:
     """The root object of the event Twitch sends for `sub_type` (for drops: one `events` item).
 
-    Built once per type; callers must not change it.
+    `compiled.py` calls this once per type; callers must not change the tree.
     """
-    shape = _SHAPES.get(sub_type.key)
-    if shape is None:
-        shape = _SHAPES[sub_type.key] = _build_shape(sub_type)
-    return shape
+    return _build_shape(sub_type)
 
 
 def _build_shape(sub_type: SubscriptionType) -> Field:
