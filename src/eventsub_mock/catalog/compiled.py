@@ -56,7 +56,7 @@ class CompiledType:
         wall_ns: int,
     ) -> tuple[str, Any]:
         """`("event", {...})`, or for a batched type `("events", [{...}, ...])`."""
-        if self.sub_type.type == "drop.entitlement.grant":
+        if self.sub_type.batch:
             count = min(max(params.cost or 1, 1), MAX_BATCH)
             return "events", [
                 self._build_one(condition, params, rng, wall_ns, index) for index in range(count)

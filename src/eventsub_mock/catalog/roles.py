@@ -4,7 +4,8 @@ An event's users are field groups (`broadcaster_user_id/_login/_name`, `user_*`,
 `moderator_user_*`, …). A subscription's condition names some of them by id; so can the
 trigger (`to_user` = the receiving side, `from_user` = the acting side, `moderator_user`).
 Precedence, highest first: the condition of the subscription the event is for, the trigger's
-options, a made-up user. Overrides are applied after all of this.
+options, a made-up user. Overrides are applied after all of this. The rules here go by field
+names; where a type's users play other roles, its entry's `roles` (types.json) say so.
 """
 
 from __future__ import annotations
@@ -24,19 +25,8 @@ from .template import Template, User
 BROADCASTER = "broadcaster_user_"
 MODERATOR = "moderator_user_"
 
-# The group that `to_user` fills where it is not the broadcaster.
-_RECEIVER_BY_TYPE = {
-    "channel.raid": "to_broadcaster_user_",
-    "channel.shoutout.create": "to_broadcaster_user_",
-    "user.whisper.message": "to_user_",
-    "user.update": "user_",
-}
-# The group that `from_user` fills where it is not the first of _ACTOR_CANDIDATES present.
-_ACTOR_BY_TYPE = {
-    # The broadcaster gives the shoutout; the condition's broadcaster is the giver.
-    "channel.shoutout.create": BROADCASTER,
-    "user.whisper.message": "from_user_",
-}
+# The group that `from_user` fills: the first of these the event has, unless the entry's
+# roles name another.
 _ACTOR_CANDIDATES = (
     "user_",
     "chatter_user_",
@@ -48,12 +38,6 @@ _ACTOR_CANDIDATES = (
 # Users that are the broadcaster unless something names them: an ad's requester (the docs
 # example; automatic ads too), a guest star session's host, a shared chat's host.
 _SAME_AS_BROADCASTER = ("requester_user_", "host_user_", "host_broadcaster_user_")
-# Condition fields that do not follow the `<group>id` naming.
-_CONDITION_GROUP_BY_TYPE = {"user.whisper.message": {"user_id": "to_user_"}}
-_REWARD_ID_PATH_BY_TYPE = {
-    "channel.channel_points_custom_reward.update": "id",
-    "channel.channel_points_custom_reward.remove": "id",
-}
 # Condition fields that a trigger option names directly.
 _CONDITION_PARAMS = {
     "reward_id": "item_id",
@@ -61,7 +45,6 @@ _CONDITION_PARAMS = {
     "extension_client_id": "client_id",
     "category_id": "game_id",
 }
-_GIFT_USER_TYPES = frozenset({"channel.subscribe", "channel.subscription.end"})
 
 # Event fields that simple trigger options set, first existing path wins.
 _PARAM_PATHS: dict[str, tuple[str, ...]] = {
@@ -85,23 +68,6 @@ _PARAM_PATHS: dict[str, tuple[str, ...]] = {
         "product.bits",
     ),
     "tier": ("tier",),
-}
-_REWARD_PARAM_PATHS = {
-    "description": ("prompt",),
-    "item_name": ("title",),
-    "item_id": ("id",),
-    "cost": ("cost",),
-}
-_PARAM_PATHS_BY_TYPE: dict[str, dict[str, tuple[str, ...]]] = {
-    "channel.subscription.gift": {"cost": ("total",)},
-    "channel.subscription.message": {"cost": ("cumulative_months",)},
-    "channel.raid": {"cost": ("viewers",)},
-    "channel.goal.begin": {"item_name": ("type",)},
-    "channel.goal.progress": {"item_name": ("type",)},
-    "channel.goal.end": {"item_name": ("type",)},
-    "channel.channel_points_custom_reward.add": _REWARD_PARAM_PATHS,
-    "channel.channel_points_custom_reward.update": _REWARD_PARAM_PATHS,
-    "channel.channel_points_custom_reward.remove": _REWARD_PARAM_PATHS,
 }
 
 
@@ -135,14 +101,15 @@ def make_plan(sub_type: SubscriptionType, template: Template) -> RolePlan:
     """Who is who in `sub_type`'s events; `compiled.py` makes it once per type."""
     shape = template.shape
     groups = set(template.top_groups)
-    receiver = _RECEIVER_BY_TYPE.get(sub_type.type, BROADCASTER)
+    facts = sub_type.roles
+    receiver = facts.receiver or BROADCASTER
     receiver = receiver if receiver in groups else None
-    actor = _ACTOR_BY_TYPE.get(sub_type.type) or next(
+    actor = facts.actor or next(
         (p for p in _ACTOR_CANDIDATES if p in groups and p != receiver), None
     )
     condition_groups: dict[str, str] = {}
     condition_paths: dict[str, str] = {}
-    special = _CONDITION_GROUP_BY_TYPE.get(sub_type.type, {})
+    special = facts.condition_groups
     for name in sub_type.condition_fields:
         prefix = special.get(name) or (name[:-2] if name.endswith("_id") else "")
         if prefix in groups:
@@ -152,7 +119,7 @@ def make_plan(sub_type: SubscriptionType, template: Template) -> RolePlan:
         if path:
             condition_paths[name] = path
     param_paths: dict[str, tuple[str, Field]] = {}
-    candidates = {**_PARAM_PATHS, **_PARAM_PATHS_BY_TYPE.get(sub_type.type, {})}
+    candidates = {**_PARAM_PATHS, **facts.param_paths}
     for option, paths in candidates.items():
         for path in paths:
             found = find_field(shape, path)
@@ -163,7 +130,7 @@ def make_plan(sub_type: SubscriptionType, template: Template) -> RolePlan:
         receiver=receiver,
         actor=actor,
         moderator=MODERATOR if MODERATOR in groups else None,
-        gift_user=sub_type.type in _GIFT_USER_TYPES,
+        gift_user=facts.gift_user,
         condition_groups=MappingProxyType(condition_groups),
         condition_paths=MappingProxyType(condition_paths),
         same_as_broadcaster=tuple(p for p in _SAME_AS_BROADCASTER if p in groups),
@@ -180,7 +147,7 @@ def find_field(shape: Field, path: str) -> Field | None:
 
 def _condition_path(sub_type: SubscriptionType, shape: Field, name: str) -> str | None:
     if name == "reward_id":
-        fixed = _REWARD_ID_PATH_BY_TYPE.get(sub_type.type)
+        fixed = sub_type.roles.reward_id_path
         if fixed:
             return fixed
         return next((p for p in ("reward.id", "custom_power_up.id") if find_field(shape, p)), None)
