@@ -38,7 +38,6 @@ def entry(raw: dict) -> dict:
         # Subscriptions that need the user's authorization cost nothing (Twitch's cost rule).
         "requires_authorization": bool(scopes),
         "scopes": scopes,
-        "event_fields": raw.get("event_fields", []),
         "event_schema": raw.get("event_schema", []),
         "example_event": raw.get("example_event"),
         "batch": raw["type"] in BATCHED,

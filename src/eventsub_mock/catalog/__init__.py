@@ -50,7 +50,6 @@ class SubscriptionType:
     websocket: bool
     requires_authorization: bool
     scopes: tuple[str, ...]
-    event_fields: tuple[str, ...]
     event_schema: tuple[dict[str, Any], ...]
     example_event: dict[str, Any] | None
     # Twitch sends a batch of events (`events`) in one notification (drop entitlements).
@@ -92,7 +91,6 @@ def _index() -> dict[tuple[str, str], SubscriptionType]:
             websocket=item["websocket"],
             requires_authorization=item["requires_authorization"],
             scopes=tuple(item["scopes"]),
-            event_fields=tuple(item["event_fields"]),
             event_schema=tuple(item["event_schema"]),
             example_event=item["example_event"],
             batch=item["batch"],

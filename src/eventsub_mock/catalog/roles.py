@@ -306,8 +306,7 @@ def apply_params(
         if node.enum and value not in node.enum:
             raise CatalogError(
                 f"invalid {option} {value!r} for {type_name}: valid values are "
-                + ", ".join(node.enum),
-                choices=node.enum,
+                + ", ".join(node.enum)
             )
         set_existing(event, path, value)
 

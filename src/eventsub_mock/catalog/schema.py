@@ -47,11 +47,7 @@ class Field:
     name: str
     path: str  # dotted, without list positions: "choices.title"
     kind: Kind = "null"
-    # In the docs table (rather than only in the example or added here).
-    documented: bool = False
     optional: bool = False
-    # Null is a value Twitch sends here (the example has null, or the docs say optional).
-    nullable: bool = False
     # Generated as null unless a per-type hook fills it in.
     default_null: bool = False
     enum: tuple[str, ...] | None = None
@@ -175,7 +171,7 @@ def _build_shape(sub_type: SubscriptionType) -> Field:
     for row in _schema_rows(sub_type, example):
         path = row["path"]
         parent = _ensure_parent(path, by_path)
-        node = Field(name=path.rsplit(".", 1)[-1], path=path, documented=True)
+        node = Field(name=path.rsplit(".", 1)[-1], path=path)
         node.optional = (
             bool(row.get("optional"))
             or "null" in _normal_type(row["type"])
@@ -212,7 +208,7 @@ def _ensure_parent(path: str, by_path: dict[str, Field]) -> Field:
     parent_path = path.rsplit(".", 1)[0] if "." in path else ""
     if parent_path not in by_path:
         grand = _ensure_parent(parent_path, by_path)
-        node = Field(name=parent_path.rsplit(".", 1)[-1], path=parent_path, documented=True)
+        node = Field(name=parent_path.rsplit(".", 1)[-1], path=parent_path)
         grand.children.append(node)
         by_path[parent_path] = node
     return by_path[parent_path]
@@ -279,4 +275,3 @@ def _set_nullability(node: Field, has_example: bool, *, top_level: bool) -> None
     # optional fields are sent (TwitchIO reads `resub.is_prime` unconditionally).
     absent_optional = has_example and not node.in_example and node.optional and top_level
     node.default_null = node.default_null or example_null or absent_optional
-    node.nullable = node.default_null or node.optional or example_null
