@@ -99,7 +99,9 @@ _COMPILED: dict[tuple[str, str], CompiledType] = {}
 
 def compiled(sub_type: SubscriptionType) -> CompiledType:
     """The compiled form of a type, made on first use and kept."""
-    found = _COMPILED.get(sub_type.key)
+    # The key spelled out rather than `sub_type.key`: this runs once per event.
+    key = (sub_type.type, sub_type.version)
+    found = _COMPILED.get(key)
     if found is None:
-        found = _COMPILED[sub_type.key] = CompiledType(sub_type)
+        found = _COMPILED[key] = CompiledType(sub_type)
     return found
