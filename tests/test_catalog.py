@@ -24,7 +24,7 @@ WALL_NS = 1_700_000_000_123_456_789
 SEEDS = range(6)
 RFC3339_NANOS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$")
 
-# Doc errors the builder corrects on purpose (catalog/schema.py says why).
+# Doc errors the builder corrects on purpose (tools/catalog_corrections.py says why).
 TYPE_FIXES = {
     ("channel.suspicious_user.message", "message.fragments.cheermote.bits"): "int",
     ("channel.suspicious_user.message", "message.fragments.cheermote.tier"): "int",

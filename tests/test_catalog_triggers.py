@@ -10,20 +10,33 @@ from typing import Any
 import pytest
 
 from eventsub_mock.catalog import SubscriptionType, all_types, lookup
-from eventsub_mock.catalog.aliases import (
-    ALIASES,
-    WEBHOOK_ONLY_TYPES,
-    aliases_for,
-    resolve,
-    resolve_trigger,
-    websocket_type,
-)
+from eventsub_mock.catalog.aliases import ALIASES, resolve_trigger
 from eventsub_mock.catalog.errors import CatalogError
 from eventsub_mock.catalog.fakes import identity
 from eventsub_mock.catalog.params import TriggerParams
 from eventsub_mock.catalog.payloads import build_event, condition_for_event, named_condition
 
 WALL_NS = 1_700_000_000_123_456_789
+# Types that Twitch delivers only to webhooks and conduits.
+WEBHOOK_ONLY_TYPES = (
+    "drop.entitlement.grant",
+    "extension.bits_transaction.create",
+    "user.authorization.grant",
+    "user.authorization.revoke",
+    "conduit.shard.disabled",
+)
+
+
+def resolve(name: str, version: str | None = None, **options: Any) -> SubscriptionType:
+    return resolve_trigger(name, version, **options).sub_type
+
+
+def websocket_type(name: str, version: str | None = None) -> SubscriptionType:
+    return resolve(name, version, websocket=True)
+
+
+def aliases_for(type_name: str) -> list[str]:
+    return [name for name, alias in ALIASES.items() if alias.type == type_name]
 
 
 def entry(type_name: str, version: str = "1") -> SubscriptionType:

@@ -11,8 +11,7 @@ import pytest
 
 from eventsub_mock import MockServer, catalog
 from eventsub_mock.catalog.params import TriggerParams
-from eventsub_mock.catalog.payloads import build_event
-from eventsub_mock.catalog.roles import condition_for_event
+from eventsub_mock.catalog.payloads import build_event, condition_for_event
 
 from .conftest import Client
 

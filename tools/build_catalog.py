@@ -4,6 +4,8 @@ Usage: python tools/build_catalog.py [path/to/subscription-types.json]
 
 Keeps the facts a mock needs (names, versions, statuses, conditions, transports, whether the
 user must authorize, the event schema and the documented example event) and drops the prose.
+Adds what the docs lack, from `catalog_corrections.py`: whether a notification is a batch,
+the docs corrections and the users' roles.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
+
+from catalog_corrections import BATCHED, corrections_for, roles_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "subscription-types.json"
@@ -33,17 +38,29 @@ def entry(raw: dict) -> dict:
         # Subscriptions that need the user's authorization cost nothing (Twitch's cost rule).
         "requires_authorization": bool(scopes),
         "scopes": scopes,
-        "event_fields": raw.get("event_fields", []),
         "event_schema": raw.get("event_schema", []),
         "example_event": raw.get("example_event"),
+        "batch": raw["type"] in BATCHED,
+        "corrections": corrections_for(*key),
+        "roles": roles_for(*key),
     }
+
+
+def sorted_keys(value: Any, path: tuple[str, ...] = ()) -> Any:
+    """`value` with every object's keys sorted (a stable, diffable file), except a synthetic
+    example's: its field order is the event's, which decides the order users are drawn."""
+    if isinstance(value, list):
+        return [sorted_keys(item, path) for item in value]
+    if not isinstance(value, dict) or path[-2:] == ("corrections", "example"):
+        return value
+    return {key: sorted_keys(value[key], (*path, key)) for key in sorted(value)}
 
 
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
     entries = [entry(raw) for raw in json.loads(source.read_text())]
     entries.sort(key=lambda e: (e["type"], e["version"]))
-    TARGET.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n")
+    TARGET.write_text(json.dumps(sorted_keys(entries), indent=1) + "\n")
     print(f"wrote {len(entries)} entries to {TARGET.relative_to(ROOT)}")
 
 

@@ -9,9 +9,12 @@ The rest of the package, by module:
 * `params`: `TriggerParams`, the options of a trigger;
 * `payloads`: `build_event()`, `named_condition()`, `condition_for_event()`;
 * `errors`: `CatalogError`, raised for anything a caller got wrong;
-* internals: `schema` (one typed field tree per type), `template` (generators compiled from
-  it), `roles` (who is who in an event), `hooks/` (per-type consistency), `overrides`,
-  `messages`, `fakes`.
+* internals: `compiled` (one type compiled once: the steps of building its events), `schema`
+  (its typed field tree), `template` (the generators compiled from it), `roles` (who is who
+  in an event), `hooks/` (per-type consistency, for types whose fields depend on each
+  other), `corrections` (per-type facts beyond the docs, baked into types.json by
+  `tools/build_catalog.py` from `tools/catalog_corrections.py`), `overrides`, `messages`,
+  `fakes`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from .corrections import RoleFacts, SchemaCorrections
 from .errors import CatalogError
 
 __all__ = [
@@ -46,9 +50,12 @@ class SubscriptionType:
     websocket: bool
     requires_authorization: bool
     scopes: tuple[str, ...]
-    event_fields: tuple[str, ...]
     event_schema: tuple[dict[str, Any], ...]
     example_event: dict[str, Any] | None
+    # Twitch sends a batch of events (`events`) in one notification (drop entitlements).
+    batch: bool
+    corrections: SchemaCorrections
+    roles: RoleFacts
 
     @property
     def key(self) -> tuple[str, str]:
@@ -84,9 +91,11 @@ def _index() -> dict[tuple[str, str], SubscriptionType]:
             websocket=item["websocket"],
             requires_authorization=item["requires_authorization"],
             scopes=tuple(item["scopes"]),
-            event_fields=tuple(item["event_fields"]),
             event_schema=tuple(item["event_schema"]),
             example_event=item["example_event"],
+            batch=item["batch"],
+            corrections=SchemaCorrections.from_json(item["corrections"]),
+            roles=RoleFacts.from_json(item["roles"]),
         )
         index[entry.key] = entry
     return index

@@ -1,7 +1,7 @@
 """Event names a trigger accepts: subscription types and the Twitch CLI's short aliases.
 
-`resolve()` turns a name and an optional version into one catalogue entry, or raises a
-CatalogError whose message says what would have worked.
+`resolve_trigger()` turns a name and an optional version into one catalogue entry, or raises
+a CatalogError whose message says what would have worked.
 """
 
 from __future__ import annotations
@@ -96,56 +96,12 @@ ALIASES: Mapping[str, Alias] = MappingProxyType(
     }
 )
 
-# Types that Twitch delivers only to webhooks and conduits: they need an app access token,
-# and a websocket subscription needs a user token.
-WEBHOOK_ONLY_TYPES = frozenset(
-    {
-        "drop.entitlement.grant",
-        "extension.bits_transaction.create",
-        "user.authorization.grant",
-        "user.authorization.revoke",
-        "conduit.shard.disabled",
-    }
-)
-
 # Where a removed version has a successor under another name.
 _REPLACED_BY = {"channel.guest_star_slot.update": "channel.guest_star_guest.update"}
 
 
-def aliases_for(type_name: str) -> list[str]:
-    return [name for name, alias in ALIASES.items() if alias.type == type_name]
-
-
 def type_names() -> list[str]:
     return sorted({t.type for t in all_types()})
-
-
-def resolve(
-    name: str,
-    version: str | int | None = None,
-    *,
-    websocket: bool = False,
-    newest_if_ambiguous: bool = True,
-) -> SubscriptionType:
-    """The catalogue entry that a trigger name (type or alias) and optional version mean.
-
-    Without a version: the only version that is not removed, or else the newest `production`
-    one (channel.follow → 2, channel.update → 2, channel.hype_train.* → 2,
-    automod.message.hold → 2, channel.moderate → 2). Older versions stay reachable by passing
-    the version. With `newest_if_ambiguous=False` a type with several live versions needs an
-    explicit version instead, as in the Twitch CLI.
-
-    Removed versions are refused. With `websocket=True` the webhook-only types are refused
-    too.
-    """
-    return resolve_trigger(
-        name, version, websocket=websocket, newest_if_ambiguous=newest_if_ambiguous
-    ).sub_type
-
-
-def websocket_type(name: str, version: str | int | None = None) -> SubscriptionType:
-    """resolve() for delivery over a websocket: webhook-only types are an error."""
-    return resolve(name, version, websocket=True)
 
 
 def resolve_trigger(
@@ -155,7 +111,19 @@ def resolve_trigger(
     websocket: bool = False,
     newest_if_ambiguous: bool = True,
 ) -> Trigger:
-    """resolve(), keeping the alias's preset overrides (e.g. `gift` sets is_gift to true)."""
+    """The catalogue entry that a trigger name (type or alias) and optional version mean, and
+    the alias's preset overrides (e.g. `gift` sets is_gift to true).
+
+    Without a version: the only version that is not removed, or else the newest `production`
+    one (channel.follow → 2, channel.update → 2, channel.hype_train.* → 2,
+    automod.message.hold → 2, channel.moderate → 2). Older versions stay reachable by passing
+    the version. With `newest_if_ambiguous=False` a type with several live versions needs an
+    explicit version instead, as in the Twitch CLI.
+
+    Removed versions are refused. With `websocket=True` the types that Twitch delivers only
+    to webhooks and conduits (they need an app access token, and a websocket subscription
+    needs a user token) are refused too.
+    """
     if not isinstance(name, str) or not name.strip():
         raise CatalogError(f"no event name given. {LIST_HINT}")
     name = name.strip()
@@ -169,7 +137,7 @@ def resolve_trigger(
         if version is None:
             version = alias.version
     sub_type = _pick_version(type_name, version, newest_if_ambiguous)
-    if websocket and (sub_type.type in WEBHOOK_ONLY_TYPES or not sub_type.websocket):
+    if websocket and not sub_type.websocket:
         raise CatalogError(
             f"{sub_type.type} is only delivered to webhooks and conduits, not websockets"
         )
@@ -207,18 +175,15 @@ def _pick_version(
         entry = lookup(type_name, wanted)
         if entry is None:
             raise CatalogError(
-                f'{type_name} has no version "{wanted}"; valid versions: {", ".join(live)}',
-                choices=live,
+                f'{type_name} has no version "{wanted}"; valid versions: {", ".join(live)}'
             )
         if entry.status == "removed":
-            raise CatalogError(_removed_message(type_name, wanted, live), choices=live)
+            raise CatalogError(_removed_message(type_name, wanted, live))
         return entry
     if not live:
         raise CatalogError(_removed_message(type_name, entries[-1].version, live))
     if len(live) > 1 and not newest_if_ambiguous:
-        raise CatalogError(
-            f"{type_name} has versions {', '.join(live)}: pass --version", choices=live
-        )
+        raise CatalogError(f"{type_name} has versions {', '.join(live)}: pass --version")
     production = [e for e in entries if e.status == "production"]
     return production[-1] if production else _entry(type_name, live[-1])
 

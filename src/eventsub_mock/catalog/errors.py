@@ -7,16 +7,11 @@ from collections.abc import Iterable
 
 
 class CatalogError(ValueError):
-    """A request the catalogue cannot satisfy, with a one-line message meant for a person.
+    """A request the catalogue cannot satisfy, with a one-line message meant for a person."""
 
-    `choices` lists the valid values when there is a fixed set (versions, enum values, option
-    names), so that an API layer can return them as data as well as in the message.
-    """
-
-    def __init__(self, message: str, *, choices: Iterable[str] = ()) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.choices: tuple[str, ...] = tuple(choices)
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:

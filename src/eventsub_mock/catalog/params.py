@@ -146,10 +146,7 @@ class TriggerParams:
             ):
                 raise CatalogError(f"{name} must be a whole number >= 0, not {value!r}")
         if self.tier is not None and self.tier not in VALID_TIERS:
-            raise CatalogError(
-                f"invalid tier {self.tier!r}: valid tiers are 1000, 2000, 3000",
-                choices=VALID_TIERS,
-            )
+            raise CatalogError(f"invalid tier {self.tier!r}: valid tiers are 1000, 2000, 3000")
         object.__setattr__(self, "timestamp_ns", _parse_time_option("timestamp", self.timestamp))
         object.__setattr__(self, "ban_start_ns", _parse_time_option("ban_start", self.ban_start))
         if self.ban_end is not None:
@@ -185,8 +182,7 @@ class TriggerParams:
                 did_you_mean = f"; did you mean {hint}?" if hint else ";"
                 raise CatalogError(
                     f"unknown trigger option {raw_key!r}{did_you_mean} valid options: "
-                    + ", ".join(sorted(known)),
-                    choices=sorted(known),
+                    + ", ".join(sorted(known))
                 )
             if value is None:
                 continue

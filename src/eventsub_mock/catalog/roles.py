@@ -4,7 +4,8 @@ An event's users are field groups (`broadcaster_user_id/_login/_name`, `user_*`,
 `moderator_user_*`, …). A subscription's condition names some of them by id; so can the
 trigger (`to_user` = the receiving side, `from_user` = the acting side, `moderator_user`).
 Precedence, highest first: the condition of the subscription the event is for, the trigger's
-options, a made-up user. Overrides are applied after all of this.
+options, a made-up user. Overrides are applied after all of this. The rules here go by field
+names; where a type's users play other roles, its entry's `roles` (types.json) say so.
 """
 
 from __future__ import annotations
@@ -18,25 +19,14 @@ from typing import Any
 from . import SubscriptionType, fakes
 from .errors import CatalogError
 from .params import TriggerParams
-from .schema import Field, event_shape
-from .template import Template, User, user_groups
+from .schema import Field
+from .template import Template, User
 
 BROADCASTER = "broadcaster_user_"
 MODERATOR = "moderator_user_"
 
-# The group that `to_user` fills where it is not the broadcaster.
-_RECEIVER_BY_TYPE = {
-    "channel.raid": "to_broadcaster_user_",
-    "channel.shoutout.create": "to_broadcaster_user_",
-    "user.whisper.message": "to_user_",
-    "user.update": "user_",
-}
-# The group that `from_user` fills where it is not the first of _ACTOR_CANDIDATES present.
-_ACTOR_BY_TYPE = {
-    # The broadcaster gives the shoutout; the condition's broadcaster is the giver.
-    "channel.shoutout.create": BROADCASTER,
-    "user.whisper.message": "from_user_",
-}
+# The group that `from_user` fills: the first of these the event has, unless the entry's
+# roles name another.
 _ACTOR_CANDIDATES = (
     "user_",
     "chatter_user_",
@@ -48,12 +38,6 @@ _ACTOR_CANDIDATES = (
 # Users that are the broadcaster unless something names them: an ad's requester (the docs
 # example; automatic ads too), a guest star session's host, a shared chat's host.
 _SAME_AS_BROADCASTER = ("requester_user_", "host_user_", "host_broadcaster_user_")
-# Condition fields that do not follow the `<group>id` naming.
-_CONDITION_GROUP_BY_TYPE = {"user.whisper.message": {"user_id": "to_user_"}}
-_REWARD_ID_PATH_BY_TYPE = {
-    "channel.channel_points_custom_reward.update": "id",
-    "channel.channel_points_custom_reward.remove": "id",
-}
 # Condition fields that a trigger option names directly.
 _CONDITION_PARAMS = {
     "reward_id": "item_id",
@@ -61,7 +45,6 @@ _CONDITION_PARAMS = {
     "extension_client_id": "client_id",
     "category_id": "game_id",
 }
-_GIFT_USER_TYPES = frozenset({"channel.subscribe", "channel.subscription.end"})
 
 # Event fields that simple trigger options set, first existing path wins.
 _PARAM_PATHS: dict[str, tuple[str, ...]] = {
@@ -85,23 +68,6 @@ _PARAM_PATHS: dict[str, tuple[str, ...]] = {
         "product.bits",
     ),
     "tier": ("tier",),
-}
-_REWARD_PARAM_PATHS = {
-    "description": ("prompt",),
-    "item_name": ("title",),
-    "item_id": ("id",),
-    "cost": ("cost",),
-}
-_PARAM_PATHS_BY_TYPE: dict[str, dict[str, tuple[str, ...]]] = {
-    "channel.subscription.gift": {"cost": ("total",)},
-    "channel.subscription.message": {"cost": ("cumulative_months",)},
-    "channel.raid": {"cost": ("viewers",)},
-    "channel.goal.begin": {"item_name": ("type",)},
-    "channel.goal.progress": {"item_name": ("type",)},
-    "channel.goal.end": {"item_name": ("type",)},
-    "channel.channel_points_custom_reward.add": _REWARD_PARAM_PATHS,
-    "channel.channel_points_custom_reward.update": _REWARD_PARAM_PATHS,
-    "channel.channel_points_custom_reward.remove": _REWARD_PARAM_PATHS,
 }
 
 
@@ -131,27 +97,19 @@ class RolePlan:
         return None, None
 
 
-_PLANS: dict[tuple[str, str], RolePlan] = {}
-
-
-def plan_for(sub_type: SubscriptionType) -> RolePlan:
-    plan = _PLANS.get(sub_type.key)
-    if plan is None:
-        plan = _PLANS[sub_type.key] = _make_plan(sub_type)
-    return plan
-
-
-def _make_plan(sub_type: SubscriptionType) -> RolePlan:
-    shape = event_shape(sub_type)
-    groups = set(user_groups(shape.children))
-    receiver = _RECEIVER_BY_TYPE.get(sub_type.type, BROADCASTER)
+def make_plan(sub_type: SubscriptionType, template: Template) -> RolePlan:
+    """Who is who in `sub_type`'s events; `compiled.py` makes it once per type."""
+    shape = template.shape
+    groups = set(template.top_groups)
+    facts = sub_type.roles
+    receiver = facts.receiver or BROADCASTER
     receiver = receiver if receiver in groups else None
-    actor = _ACTOR_BY_TYPE.get(sub_type.type) or next(
+    actor = facts.actor or next(
         (p for p in _ACTOR_CANDIDATES if p in groups and p != receiver), None
     )
     condition_groups: dict[str, str] = {}
     condition_paths: dict[str, str] = {}
-    special = _CONDITION_GROUP_BY_TYPE.get(sub_type.type, {})
+    special = facts.condition_groups
     for name in sub_type.condition_fields:
         prefix = special.get(name) or (name[:-2] if name.endswith("_id") else "")
         if prefix in groups:
@@ -161,7 +119,7 @@ def _make_plan(sub_type: SubscriptionType) -> RolePlan:
         if path:
             condition_paths[name] = path
     param_paths: dict[str, tuple[str, Field]] = {}
-    candidates = {**_PARAM_PATHS, **_PARAM_PATHS_BY_TYPE.get(sub_type.type, {})}
+    candidates = {**_PARAM_PATHS, **facts.param_paths}
     for option, paths in candidates.items():
         for path in paths:
             found = find_field(shape, path)
@@ -172,7 +130,7 @@ def _make_plan(sub_type: SubscriptionType) -> RolePlan:
         receiver=receiver,
         actor=actor,
         moderator=MODERATOR if MODERATOR in groups else None,
-        gift_user=sub_type.type in _GIFT_USER_TYPES,
+        gift_user=facts.gift_user,
         condition_groups=MappingProxyType(condition_groups),
         condition_paths=MappingProxyType(condition_paths),
         same_as_broadcaster=tuple(p for p in _SAME_AS_BROADCASTER if p in groups),
@@ -189,7 +147,7 @@ def find_field(shape: Field, path: str) -> Field | None:
 
 def _condition_path(sub_type: SubscriptionType, shape: Field, name: str) -> str | None:
     if name == "reward_id":
-        fixed = _REWARD_ID_PATH_BY_TYPE.get(sub_type.type)
+        fixed = sub_type.roles.reward_id_path
         if fixed:
             return fixed
         return next((p for p in ("reward.id", "custom_power_up.id") if find_field(shape, p)), None)
@@ -262,14 +220,15 @@ def _names_users(params: TriggerParams) -> bool:
 # --- conditions --------------------------------------------------------------------------
 
 
-def named_condition(sub_type: SubscriptionType, params: TriggerParams) -> dict[str, str]:
+def named_condition(
+    sub_type: SubscriptionType, plan: RolePlan, params: TriggerParams
+) -> dict[str, str]:
     """The condition values that a trigger names: only subscriptions whose condition has
     these values match the event (e.g. `to_user` names channel.follow's broadcaster_user_id,
     channel.raid's to_broadcaster_user_id; `moderator_user` names moderator_user_id).
 
     An override of the event field that a condition field fills names it too, and wins.
     """
-    plan = plan_for(sub_type)
     overrides = params.overrides
     named: dict[str, str] = {}
     for name in sub_type.condition_fields:
@@ -290,7 +249,7 @@ def named_condition(sub_type: SubscriptionType, params: TriggerParams) -> dict[s
 
 
 def condition_for_event(
-    sub_type: SubscriptionType, params: TriggerParams, rng: random.Random
+    sub_type: SubscriptionType, plan: RolePlan, params: TriggerParams, rng: random.Random
 ) -> dict[str, str]:
     """A complete condition for the event a trigger describes, for delivery to a session that
     has no matching subscription. build_event() with this condition agrees with it.
@@ -300,8 +259,7 @@ def condition_for_event(
     out unless named, except that a channel.raid condition carries both directions with the
     unused one as "", as production echoes it.
     """
-    plan = plan_for(sub_type)
-    named = named_condition(sub_type, params)
+    named = named_condition(sub_type, plan, params)
     condition: dict[str, str] = {}
     broadcaster = named.get("broadcaster_user_id") or fakes.user_id(rng)
     for name in sub_type.condition_required:
@@ -348,8 +306,7 @@ def apply_params(
         if node.enum and value not in node.enum:
             raise CatalogError(
                 f"invalid {option} {value!r} for {type_name}: valid values are "
-                + ", ".join(node.enum),
-                choices=node.enum,
+                + ", ".join(node.enum)
             )
         set_existing(event, path, value)
 

@@ -8,13 +8,13 @@ union, with the rules below for where they disagree:
   name some containers by their own name, e.g. `choices`, `image`, `outcomes`);
 * a container in the table with a scalar in the example (`message.text: object`) takes the
   example's type; scalars that disagree take the table's type (`duration_seconds` is an
-  integer although the example quotes "60"), except for the doc errors listed in
-  `_TYPE_FIXES`;
+  integer although the example quotes "60"), except for the doc errors the corrections fix;
 * a table field missing from the example but present inside one of the example's objects was
   flattened by the docs (drop `data`, conduit `transport`) and moves there;
 * `shared_chat_X` objects without sub-fields have the shape of their sibling `X`.
 
-The few facts neither source gets right are the tables at the top of this module.
+The few facts neither source gets right are the entry's `corrections` (types.json; their
+tables are in tools/catalog_corrections.py).
 """
 
 from __future__ import annotations
@@ -23,197 +23,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..protocol import WEBSOCKET_STATUSES
 from . import SubscriptionType
 
 Kind = Literal["string", "int", "bool", "object", "array", "string_array", "null"]
-
-TIERS = ("1000", "2000", "3000")
-
-# Doc tables whose type contradicts Twitch's examples and the client libraries.
-_TYPE_FIXES: dict[tuple[str, str], str] = {
-    ("channel.suspicious_user.message", "message.fragments.cheermote.bits"): "int",
-    ("channel.suspicious_user.message", "message.fragments.cheermote.tier"): "int",
-    ("channel.chat.notification", "message.fragments.cheermote.prefix"): "string",
-    # Badges are a list, like `badges`; clients iterate them.
-    ("channel.chat.message", "source_badges"): "object[]",
-    ("channel.chat.notification", "source_badges"): "object[]",
-}
-
-# Typos in the doc tables (every other charity amount has `decimal_places`).
-_PATH_FIXES: dict[tuple[str, str], str] = {
-    ("channel.chat.notification", "charity_donation.amount.decimal_place"): (
-        "charity_donation.amount.decimal_places"
-    ),
-}
-
-# Fields that one table documents for several sibling events but Twitch sends only in some of
-# them ("Only the channel.goal.end event includes this field").
-_ONLY_IN_OTHER_EVENTS: dict[str, tuple[str, ...]] = {
-    "channel.goal.begin": ("ended_at", "is_achieved"),
-    "channel.goal.progress": ("ended_at", "is_achieved"),
-    "channel.shield_mode.begin": ("ended_at",),
-    "channel.shield_mode.end": ("started_at",),
-}
-
-_CHARITY_BROADCASTER = (
-    {"path": "broadcaster_user_id", "type": "string"},
-    {"path": "broadcaster_user_login", "type": "string"},
-    {"path": "broadcaster_user_name", "type": "string"},
-)
-_FRAGMENT_TYPE = {
-    "path": "message.fragments.type",
-    "type": "string",
-    "possible_values": ["text", "emote", "cheermote"],
-}
-
-# Fields that production sends but the docs snapshot lacks, which client libraries read
-# unconditionally (TwitchIO raises KeyError without them), plus the charity broadcaster
-# fields: the docs name them broadcaster_* for start/progress/stop and twurple reads those,
-# TwitchIO reads broadcaster_user_*, so both are sent. `default_null` fields stay null unless
-# a hook fills them.
-_EXTRA_FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
-    "channel.chat.message": (
-        {"path": "channel_points_animation_id", "type": "string", "default_null": True},
-    ),
-    # Notice types newer than the docs snapshot (twurple and TwitchIO 3.3 read them).
-    "channel.chat.notification": (
-        {"path": "watch_streak", "type": "object", "default_null": True},
-        {"path": "watch_streak.streak_count", "type": "int"},
-        {"path": "watch_streak.channel_points_awarded", "type": "int"},
-        {"path": "modiversary", "type": "object", "default_null": True},
-        {"path": "modiversary.months", "type": "int"},
-        {"path": "shared_chat_modiversary", "type": "object", "default_null": True},
-        {"path": "gift_paid_upgrade.gifter_user_login", "type": "string", "optional": True},
-    ),
-    # Null when the user canceled the request (TwitchIO checks for that).
-    "channel.unban_request.resolve": (
-        {"path": "moderator_user_id", "type": "string", "optional": True},
-        {"path": "moderator_user_login", "type": "string", "optional": True},
-        {"path": "moderator_user_name", "type": "string", "optional": True},
-    ),
-    # The stream's id, as in stream.online (TwitchIO 3.3 reads it).
-    "stream.offline": ({"path": "id", "type": "string"},),
-    "automod.message.hold@1": (_FRAGMENT_TYPE,),
-    "automod.message.update@1": (_FRAGMENT_TYPE,),
-    "channel.charity_campaign.start": _CHARITY_BROADCASTER,
-    "channel.charity_campaign.progress": _CHARITY_BROADCASTER,
-    "channel.charity_campaign.stop": _CHARITY_BROADCASTER,
-}
-
-# Fields the docs' prose says may be null although the table does not mark them optional.
-_NULL_IN_PROSE = {
-    ("channel.ban", "ends_at"),  # "null if the user was banned instead of timed out"
-    ("channel.chat_settings.update", "slow_mode_wait_time_seconds"),  # while slow mode is off
-    ("channel.subscription.message", "streak_months"),  # "if the user opted out of sharing"
-    ("channel.prediction.end", "winning_outcome_id"),  # a canceled prediction has no winner
-    # Only the object that notice_type names is set; the docs example happens to be a resub.
-    ("channel.chat.notification", "resub"),
-}
-
-# Enumerations the docs describe in prose rather than as "possible values".
-_REDEMPTION_STATUSES = ("unfulfilled", "unknown", "fulfilled", "canceled")
-_KNOWN_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("channel.subscribe", "tier"): TIERS,
-    ("channel.subscription.end", "tier"): TIERS,
-    ("channel.subscription.gift", "tier"): TIERS,
-    ("channel.subscription.message", "tier"): TIERS,
-    ("channel.chat.notification", "community_sub_gift.sub_tier"): TIERS,
-    ("channel.chat.notification", "resub.sub_plan"): TIERS,
-    ("channel.chat.notification", "announcement.color"): (
-        "BLUE",
-        "PURPLE",
-        "ORANGE",
-        "GREEN",
-        "PRIMARY",
-    ),
-    ("channel.chat.message", "message_type"): (
-        "text",
-        "channel_points_highlighted",
-        "channel_points_sub_only",
-        "user_intro",
-        "power_ups_message_effect",
-        "power_ups_gigantified_emote",
-    ),
-    ("stream.online", "type"): ("live", "playlist", "watch_party", "premiere", "rerun"),
-    ("channel.poll.end", "status"): ("completed", "archived", "terminated"),
-    ("channel.prediction.end", "status"): ("resolved", "canceled"),
-    ("channel.prediction.begin", "outcomes.color"): ("blue", "pink"),
-    ("channel.prediction.progress", "outcomes.color"): ("blue", "pink"),
-    ("channel.prediction.lock", "outcomes.color"): ("blue", "pink"),
-    ("channel.prediction.end", "outcomes.color"): ("blue", "pink"),
-    ("channel.channel_points_custom_reward_redemption.add", "status"): _REDEMPTION_STATUSES,
-    ("channel.channel_points_custom_reward_redemption.update", "status"): _REDEMPTION_STATUSES,
-    ("channel.custom_power_up_redemption.add", "status"): _REDEMPTION_STATUSES,
-    ("channel.suspicious_user.message", "low_trust_status"): (
-        "none",
-        "active_monitoring",
-        "restricted",
-    ),
-    ("channel.suspicious_user.update", "low_trust_status"): (
-        "none",
-        "active_monitoring",
-        "restricted",
-    ),
-    ("channel.suspicious_user.message", "ban_evasion_evaluation"): (
-        "unknown",
-        "possible",
-        "likely",
-    ),
-    ("channel.suspicious_user.message", "types"): (
-        "manual",
-        "ban_evader_detector",
-        "shared_channel_ban",
-    ),
-    ("channel.suspicious_user.message", "message.fragments.type"): ("text", "emote", "cheermote"),
-    ("channel.chat.user_message_hold", "message.fragments.type"): ("text", "emote", "cheermote"),
-    ("channel.chat.user_message_update", "message.fragments.type"): ("text", "emote", "cheermote"),
-    ("channel.moderate", "automod_terms.action"): ("add", "remove"),
-    ("channel.moderate", "automod_terms.list"): ("blocked", "permitted"),
-    ("channel.update", "content_classification_labels"): (
-        "DebatedSocialIssuesAndPolitics",
-        "DrugsIntoxication",
-        "SexualThemes",
-        "ViolentGraphic",
-        "Gambling",
-        "ProfanityVulgarity",
-        "MatureGame",
-    ),
-    ("channel.hype_train.begin", "top_contributions.type"): ("bits", "subscription", "other"),
-    ("channel.hype_train.progress", "top_contributions.type"): ("bits", "subscription", "other"),
-    ("channel.hype_train.end", "top_contributions.type"): ("bits", "subscription", "other"),
-    ("channel.hype_train.begin", "last_contribution.type"): ("bits", "subscription", "other"),
-    ("channel.hype_train.progress", "last_contribution.type"): ("bits", "subscription", "other"),
-    ("conduit.shard.disabled", "status"): (
-        *sorted(WEBSOCKET_STATUSES),
-        "webhook_callback_verification_failed",
-        "notification_failures_exceeded",
-    ),
-    ("conduit.shard.disabled", "transport.method"): ("websocket", "webhook"),
-}
-
-# A type that the docs snapshot lacks entirely, described from twurple
-# (EventSubChannelCustomPowerUpAddEvent): an example stands in for the docs.
-_SYNTHETIC_EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
-    ("channel.custom_power_up_redemption.add", "1"): {
-        "id": "5a2a7f0e-7b1c-4f57-9d3a-0c7b4a7b2f11",
-        "broadcaster_user_id": "1337",
-        "broadcaster_user_login": "cool_user",
-        "broadcaster_user_name": "Cool_User",
-        "user_id": "9001",
-        "user_login": "cooler_user",
-        "user_name": "Cooler_User",
-        "user_input": "pogchamp",
-        "status": "unfulfilled",
-        "custom_power_up": {
-            "id": "7b3c2a1d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
-            "title": "Confetti Cannon",
-            "bits": 100,
-            "prompt": "Fire the confetti cannon on stream",
-        },
-        "redeemed_at": "2026-08-02T17:16:03.17106713Z",
-    },
-}
 
 _SCALARS = {
     "string": "string",
@@ -235,11 +47,7 @@ class Field:
     name: str
     path: str  # dotted, without list positions: "choices.title"
     kind: Kind = "null"
-    # In the docs table (rather than only in the example or added here).
-    documented: bool = False
     optional: bool = False
-    # Null is a value Twitch sends here (the example has null, or the docs say optional).
-    nullable: bool = False
     # Generated as null unless a per-type hook fills it in.
     default_null: bool = False
     enum: tuple[str, ...] | None = None
@@ -268,24 +76,22 @@ def _normal_type(raw: str) -> str:
 
 
 def example_event(sub_type: SubscriptionType) -> dict[str, Any] | None:
-    synthetic = _SYNTHETIC_EXAMPLES.get(sub_type.key)
+    synthetic = sub_type.corrections.example
     return copy.deepcopy(synthetic if synthetic is not None else sub_type.example_event)
 
 
 def _schema_rows(sub_type: SubscriptionType, example: dict[str, Any] | None) -> list[dict]:
     """The docs table with typos fixed, flattened fields re-homed and extras added."""
-    skipped = set(_ONLY_IN_OTHER_EVENTS.get(sub_type.type, ()))
+    corrections = sub_type.corrections
+    skipped = set(corrections.only_in_other_events)
     rows: list[dict] = []
     seen: set[str] = set()
-    extras = _EXTRA_FIELDS.get(sub_type.type, ()) + _EXTRA_FIELDS.get(
-        f"{sub_type.type}@{sub_type.version}", ()
-    )
     # The container that the previous row was moved into: a flattened field the example
     # does not show (conduit `transport.callback`) follows its siblings there.
     moved_into: str | None = None
-    for raw in (*sub_type.event_schema, *extras):
+    for raw in (*sub_type.event_schema, *corrections.extra_fields):
         row = dict(raw)
-        path = _PATH_FIXES.get((sub_type.type, row["path"]), row["path"])
+        path = corrections.path_fixes.get(row["path"], row["path"])
         if example is not None and "." not in path and path not in example:
             holder = _holder(path, example) or moved_into
             path, moved_into = (f"{holder}.{path}", holder) if holder else (path, None)
@@ -295,7 +101,7 @@ def _schema_rows(sub_type: SubscriptionType, example: dict[str, Any] | None) -> 
             continue
         seen.add(path)
         row["path"] = path
-        row["type"] = _TYPE_FIXES.get((sub_type.type, path), row["type"])
+        row["type"] = corrections.type_fixes.get(path, row["type"])
         rows.append(row)
     return rows
 
@@ -347,18 +153,12 @@ def _json_kind(value: Any) -> Kind:
     return "null"
 
 
-_SHAPES: dict[tuple[str, str], Field] = {}
-
-
-def event_shape(sub_type: SubscriptionType) -> Field:
+def build_shape(sub_type: SubscriptionType) -> Field:
     """The root object of the event Twitch sends for `sub_type` (for drops: one `events` item).
 
-    Built once per type; callers must not change it.
+    `compiled.py` calls this once per type; callers must not change the tree.
     """
-    shape = _SHAPES.get(sub_type.key)
-    if shape is None:
-        shape = _SHAPES[sub_type.key] = _build_shape(sub_type)
-    return shape
+    return _build_shape(sub_type)
 
 
 def _build_shape(sub_type: SubscriptionType) -> Field:
@@ -371,11 +171,11 @@ def _build_shape(sub_type: SubscriptionType) -> Field:
     for row in _schema_rows(sub_type, example):
         path = row["path"]
         parent = _ensure_parent(path, by_path)
-        node = Field(name=path.rsplit(".", 1)[-1], path=path, documented=True)
+        node = Field(name=path.rsplit(".", 1)[-1], path=path)
         node.optional = (
             bool(row.get("optional"))
             or "null" in _normal_type(row["type"])
-            or (sub_type.type, path) in _NULL_IN_PROSE
+            or path in sub_type.corrections.null_in_prose
         )
         node.default_null = bool(row.get("default_null"))
         if row.get("possible_values"):
@@ -392,7 +192,7 @@ def _build_shape(sub_type: SubscriptionType) -> Field:
     for node in root.walk()[1:]:
         node.kind = _resolve_kind(raw_types.get(node.path), node)
         if node.enum is None:
-            node.enum = _KNOWN_ENUMS.get((sub_type.type, node.path))
+            node.enum = sub_type.corrections.enums.get(node.path)
     _copy_shared_chat_shapes(root)
     for node in root.children:
         # The shared-chat origin of a message or action: null outside a shared chat session,
@@ -408,7 +208,7 @@ def _ensure_parent(path: str, by_path: dict[str, Field]) -> Field:
     parent_path = path.rsplit(".", 1)[0] if "." in path else ""
     if parent_path not in by_path:
         grand = _ensure_parent(parent_path, by_path)
-        node = Field(name=parent_path.rsplit(".", 1)[-1], path=parent_path, documented=True)
+        node = Field(name=parent_path.rsplit(".", 1)[-1], path=parent_path)
         grand.children.append(node)
         by_path[parent_path] = node
     return by_path[parent_path]
@@ -475,4 +275,3 @@ def _set_nullability(node: Field, has_example: bool, *, top_level: bool) -> None
     # optional fields are sent (TwitchIO reads `resub.is_prime` unconditionally).
     absent_optional = has_example and not node.in_example and node.optional and top_level
     node.default_null = node.default_null or example_null or absent_optional
-    node.nullable = node.default_null or node.optional or example_null

@@ -4,8 +4,8 @@ Values come from the field's name, type and documented example: `*_at` fields ar
 around the event's time, `*_id` fields ids in the example's style (numeric, UUID or KSUID),
 `<prefix>_id/_login/_name` fields one user whose login is the lower-case display name,
 `{text, fragments}` objects a chat message whose fragments spell the text, enums one of
-their values, other scalars the documented example. Per-type hooks (`hooks.py`) then fix up
-what depends on the event's meaning.
+their values, other scalars the documented example. Per-type hooks (`hooks/`) then fix up
+what depends on the event's meaning. `compiled.py` builds a `Template` once per type.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from ..protocol import rfc3339_nanos
 from . import SubscriptionType, fakes
 from .errors import CatalogError
 from .fakes import between, pick
-from .hooks.registry import owned_fields
 from .messages import FragmentShape, chat_message, message_with_emote_positions
 from .params import TriggerParams
-from .schema import Field, event_shape
+from .schema import Field
 
 User = tuple[str, str, str]  # (id, login, display name)
 Maker = Callable[["BuildContext"], Any]
@@ -186,11 +185,11 @@ _TEXT_BY_PATH: dict[str, tuple[str, ...]] = {
 class Template:
     """The generators for one subscription type."""
 
-    def __init__(self, sub_type: SubscriptionType) -> None:
+    def __init__(self, sub_type: SubscriptionType, shape: Field, owned: frozenset[str]) -> None:
         self.sub_type = sub_type
-        self.shape = event_shape(sub_type)
+        self.shape = shape
         # Top-level fields that the type's hook always rebuilds: not worth generating first.
-        self.owned = owned_fields(sub_type.type, sub_type.version)
+        self.owned = owned
         self.makers: dict[str, Maker] = {}
         self.items: dict[str, Maker] = {}
         self.fragment_shapes: dict[str, FragmentShape] = {}
@@ -444,17 +443,3 @@ def _string_array_maker(node: Field) -> Maker:
         return lambda ctx: [pick(ctx.rng, choices)]
     example = list(node.example) if isinstance(node.example, list) else []
     return lambda ctx: list(example)
-
-
-_TEMPLATES: dict[tuple[str, str], Template] = {}
-
-
-def template_for(sub_type: SubscriptionType) -> Template:
-    """The compiled generators for a type, built on first use."""
-    template = _TEMPLATES.get(sub_type.key)
-    if template is None:
-        from .hooks import load_all
-
-        load_all()
-        template = _TEMPLATES[sub_type.key] = Template(sub_type)
-    return template

@@ -9,8 +9,7 @@ from typing import Any
 from ..catalog import CatalogError
 from ..catalog.aliases import resolve_trigger
 from ..catalog.params import TriggerParams
-from ..catalog.payloads import build_event
-from ..catalog.roles import condition_for_event, named_condition
+from ..catalog.payloads import build_event, condition_for_event, named_condition
 from ..clock import Clock
 from . import errors
 from .delivery import Delivery

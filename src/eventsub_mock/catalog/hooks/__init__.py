@@ -4,16 +4,23 @@ The generic generator (`template.py`) fills every field from its name, type and 
 hook then makes the event tell one consistent story: a poll's votes add up, a cheer's text
 shows its bits, a moderation action fills exactly its own sub-object, a notification's
 `notice_type` matches the object it fills. Hooks stay small; a new type needs one only when
-its fields depend on each other.
+its fields depend on each other, and then only a function in one of the modules below.
 """
 
 from __future__ import annotations
 
-from .registry import hook_for, owned_fields, registered_keys
+from functools import cache
 
-__all__ = ["hook_for", "load_all", "owned_fields", "registered_keys"]
+from . import channel, chat, engagement, moderation
+from .registry import Hook, HookTable
+
+__all__ = ["Hook", "registry"]
+
+# Every hook module; each owns a `HOOKS` table.
+_MODULES = (channel, chat, engagement, moderation)
 
 
-def load_all() -> None:
-    """Import the hook modules (they register themselves). Idempotent."""
-    from . import channel, chat, engagement, moderation  # noqa: F401
+@cache
+def registry() -> HookTable:
+    """All hooks, by type key. Two hooks for one key is an error."""
+    return HookTable.merged(module.HOOKS for module in _MODULES)

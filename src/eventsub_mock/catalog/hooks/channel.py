@@ -7,16 +7,18 @@ from typing import Any
 from .. import fakes
 from ..fakes import between, pick
 from ..template import BuildContext, set_user
-from .registry import hook
+from .registry import HookTable
+
+HOOKS = HookTable()
 
 
-@hook("channel.subscribe", "channel.subscription.end")
+@HOOKS.add("channel.subscribe", "channel.subscription.end")
 def subscribe(event: dict[str, Any], ctx: BuildContext) -> None:
     # Not a gift unless asked for: `gift` (alias), --gift-user or an is_gift override.
     event["is_gift"] = bool(ctx.chosen("is_gift", (), default=bool(ctx.params.gift_user)))
 
 
-@hook("channel.subscription.gift")
+@HOOKS.add("channel.subscription.gift")
 def subscription_gift(event: dict[str, Any], ctx: BuildContext) -> None:
     total = event["total"] = ctx.params.cost or between(ctx.rng, 1, 10)
     anonymous = event["is_anonymous"] = bool(ctx.chosen("is_anonymous", (), ctx.params.anonymous))
@@ -28,7 +30,7 @@ def subscription_gift(event: dict[str, Any], ctx: BuildContext) -> None:
         event["cumulative_total"] = total + between(ctx.rng, 0, 300)
 
 
-@hook("channel.subscription.message")
+@HOOKS.add("channel.subscription.message")
 def subscription_message(event: dict[str, Any], ctx: BuildContext) -> None:
     months = event["cumulative_months"] = ctx.params.cost or between(ctx.rng, 2, 60)
     # streak_months is null when the subscriber chose not to share it.
@@ -36,7 +38,7 @@ def subscription_message(event: dict[str, Any], ctx: BuildContext) -> None:
     event["duration_months"] = 1
 
 
-@hook("channel.cheer")
+@HOOKS.add("channel.cheer")
 def cheer(event: dict[str, Any], ctx: BuildContext) -> None:
     bits = event["bits"] = ctx.params.cost or event["bits"]
     event["message"] = f"Cheer{bits} {pick(ctx.rng, fakes.CHAT_LINES)}"
@@ -45,7 +47,7 @@ def cheer(event: dict[str, Any], ctx: BuildContext) -> None:
         set_user(event, "user_", None)
 
 
-@hook(
+@HOOKS.add(
     "channel.channel_points_custom_reward_redemption.add",
     "channel.channel_points_custom_reward_redemption.update",
     "channel.custom_power_up_redemption.add",
@@ -65,7 +67,7 @@ _EMOTE_UNLOCKS = (
 _WITH_MESSAGE = ("single_message_bypass_sub_mode", "send_highlighted_message")
 
 
-@hook("channel.channel_points_automatic_reward_redemption.add")
+@HOOKS.add("channel.channel_points_automatic_reward_redemption.add")
 def automatic_reward(event: dict[str, Any], ctx: BuildContext) -> None:
     """Message rewards carry the message; emote unlocks carry the emote."""
     reward = event["reward"]
@@ -88,7 +90,7 @@ def automatic_reward(event: dict[str, Any], ctx: BuildContext) -> None:
         event["user_input"] = event["message"]["text"]
 
 
-@hook("stream.online", "stream.offline")
+@HOOKS.add("stream.online", "stream.offline")
 def stream(event: dict[str, Any], ctx: BuildContext) -> None:
     # Stream ids are numeric; a stream that goes up is an ordinary live stream by default.
     event["id"] = fakes.numeric_id(ctx.rng, 11)
@@ -96,14 +98,14 @@ def stream(event: dict[str, Any], ctx: BuildContext) -> None:
         event["type"] = ctx.chosen("type", (), default="live")
 
 
-@hook("channel.shoutout.create")
+@HOOKS.add("channel.shoutout.create")
 def shoutout_create(event: dict[str, Any], ctx: BuildContext) -> None:
     # A channel may shout out again after 2 minutes, the same channel after an hour.
     event["cooldown_ends_at"] = ctx.ts(120)
     event["target_cooldown_ends_at"] = ctx.ts(3600)
 
 
-@hook(
+@HOOKS.add(
     "channel.shared_chat.begin",
     "channel.shared_chat.update",
     "channel.shared_chat.end",
@@ -132,7 +134,7 @@ def shared_chat(event: dict[str, Any], ctx: BuildContext) -> None:
     event["participants"] = participants
 
 
-@hook("user.update")
+@HOOKS.add("user.update")
 def user_update(event: dict[str, Any], ctx: BuildContext) -> None:
     event["email"] = f"{event['user_login']}@example.com"
 
@@ -140,7 +142,7 @@ def user_update(event: dict[str, Any], ctx: BuildContext) -> None:
 _WEBHOOK_STATUSES = ("webhook_callback_verification_failed", "notification_failures_exceeded")
 
 
-@hook("conduit.shard.disabled")
+@HOOKS.add("conduit.shard.disabled")
 def conduit_shard_disabled(event: dict[str, Any], ctx: BuildContext) -> None:
     """A websocket shard reports its session and times; a webhook shard its callback."""
     transport = event["transport"]
@@ -158,7 +160,7 @@ def conduit_shard_disabled(event: dict[str, Any], ctx: BuildContext) -> None:
     event["status"] = ctx.chosen("status", (), default)
 
 
-@hook("drop.entitlement.grant")
+@HOOKS.add("drop.entitlement.grant")
 def drop_entitlement(event: dict[str, Any], ctx: BuildContext) -> None:
     # `to_user` receives the first entitlement of a batch; the others go to other users.
     params = ctx.params
@@ -170,14 +172,14 @@ def drop_entitlement(event: dict[str, Any], ctx: BuildContext) -> None:
         set_user(event["data"], "user_", (user_id, login, name))
 
 
-@hook("extension.bits_transaction.create")
+@HOOKS.add("extension.bits_transaction.create")
 def bits_transaction(event: dict[str, Any], ctx: BuildContext) -> None:
     product = event["product"]
     product["bits"] = ctx.params.cost or pick(ctx.rng, (10, 50, 100, 500))
     product["in_development"] = False
 
 
-@hook("channel.raid")
+@HOOKS.add("channel.raid")
 def raid(event: dict[str, Any], ctx: BuildContext) -> None:
     # Most raids are small.
     event["viewers"] = pick(ctx.rng, (between(ctx.rng, 1, 50), between(ctx.rng, 1, 5000)))

@@ -8,7 +8,9 @@ from .. import fakes
 from ..fakes import between, pick
 from ..messages import chat_message, fragment, text_fragments
 from ..template import BuildContext, User, set_user
-from .registry import hook
+from .registry import HookTable
+
+HOOKS = HookTable()
 
 
 def badges(ctx: BuildContext, *, broadcaster: bool = False) -> list[dict[str, str]]:
@@ -22,7 +24,7 @@ def badges(ctx: BuildContext, *, broadcaster: bool = False) -> list[dict[str, st
     return [{"set_id": s, "id": i, "info": info} for s, i, info in chosen]
 
 
-@hook("channel.chat.message", owns=("badges", "cheer", "color"))
+@HOOKS.add("channel.chat.message", owns=("badges", "cheer", "color"))
 def chat_message_event(event: dict[str, Any], ctx: BuildContext) -> None:
     bits = ctx.params.cost
     if bits:
@@ -54,7 +56,7 @@ _PLAIN_NOTICES = (
 _GIFTS = ("sub_gift", "community_sub_gift")
 
 
-@hook(
+@HOOKS.add(
     "channel.chat.notification",
     owns=("badges", "color", "system_message", *_PLAIN_NOTICES),
 )
@@ -187,7 +189,7 @@ def _flagged_message(ctx: BuildContext, path: str = "message") -> tuple[dict[str
     return {"text": text, "fragments": text_fragments(shape, text)}, len(line) + 1, len(text) - 1
 
 
-@hook("automod.message.hold@2", "automod.message.update@2", owns=("automod", "blocked_term"))
+@HOOKS.add("automod.message.hold@2", "automod.message.update@2", owns=("automod", "blocked_term"))
 def automod_message_v2(event: dict[str, Any], ctx: BuildContext) -> None:
     reason = ctx.chosen("reason", ("automod", "blocked_term"))
     event["reason"] = reason
@@ -207,7 +209,7 @@ def automod_message_v2(event: dict[str, Any], ctx: BuildContext) -> None:
         event["blocked_term"] = {"terms_found": [term]}
 
 
-@hook("automod.message.hold@1", "automod.message.update@1", owns=("fragments",))
+@HOOKS.add("automod.message.hold@1", "automod.message.update@1", owns=("fragments",))
 def automod_message_v1(event: dict[str, Any], ctx: BuildContext) -> None:
     event["message"], _, _ = _flagged_message(ctx)
     event["category"] = pick(ctx.rng, _AUTOMOD_CATEGORIES)
@@ -217,7 +219,7 @@ def automod_message_v1(event: dict[str, Any], ctx: BuildContext) -> None:
         event["fragments"] = {"emotes": [], "cheermotes": []}
 
 
-@hook("channel.suspicious_user.message")
+@HOOKS.add("channel.suspicious_user.message")
 def suspicious_message(event: dict[str, Any], ctx: BuildContext) -> None:
     kinds = ctx.template.shape.child("types").enum or ("manual",)  # type: ignore[union-attr]
     event["types"] = [pick(ctx.rng, kinds)]
@@ -225,7 +227,7 @@ def suspicious_message(event: dict[str, Any], ctx: BuildContext) -> None:
         event["shared_ban_channel_ids"] = []
 
 
-@hook("channel.chat_settings.update")
+@HOOKS.add("channel.chat_settings.update")
 def chat_settings(event: dict[str, Any], ctx: BuildContext) -> None:
     # The duration and wait time are null while their mode is off.
     rng = ctx.rng
@@ -239,7 +241,7 @@ def chat_settings(event: dict[str, Any], ctx: BuildContext) -> None:
         event[flag] = rng.random() < 0.3
 
 
-@hook("channel.bits.use")
+@HOOKS.add("channel.bits.use")
 def bits_use(event: dict[str, Any], ctx: BuildContext) -> None:
     shape = ctx.template.fragment_shapes["message"]
     kind = event["type"] = ctx.chosen("type", ("cheer", "power_up"))

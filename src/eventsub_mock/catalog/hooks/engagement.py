@@ -7,10 +7,12 @@ from typing import Any
 from .. import fakes
 from ..fakes import between, pick
 from ..template import BuildContext, set_user
-from .registry import hook
+from .registry import HookTable
+
+HOOKS = HookTable()
 
 
-@hook("channel.poll.begin", "channel.poll.progress", "channel.poll.end", owns=("choices",))
+@HOOKS.add("channel.poll.begin", "channel.poll.progress", "channel.poll.end", owns=("choices",))
 def poll(event: dict[str, Any], ctx: BuildContext) -> None:
     """2-4 choices; on progress and end each choice's votes are its bits, points and free votes."""
     rng = ctx.rng
@@ -30,7 +32,7 @@ def poll(event: dict[str, Any], ctx: BuildContext) -> None:
     event["choices"] = choices
 
 
-@hook(
+@HOOKS.add(
     "channel.prediction.begin",
     "channel.prediction.progress",
     "channel.prediction.lock",
@@ -91,7 +93,7 @@ def _contributions(ctx: BuildContext, path: str) -> list[dict[str, Any]]:
     return items
 
 
-@hook(
+@HOOKS.add(
     "channel.hype_train.begin",
     "channel.hype_train.progress",
     "channel.hype_train.end",
@@ -141,7 +143,7 @@ def _broadcaster(event: dict[str, Any]) -> tuple[str, str, str]:
     )
 
 
-@hook("channel.goal.begin", "channel.goal.progress", "channel.goal.end")
+@HOOKS.add("channel.goal.begin", "channel.goal.progress", "channel.goal.end")
 def goal(event: dict[str, Any], ctx: BuildContext) -> None:
     rng = ctx.rng
     target = event["target_amount"] = pick(rng, (50, 100, 250, 500, 1000))
@@ -160,7 +162,7 @@ def _amount(value: int) -> dict[str, Any]:
     return {"value": value, "decimal_places": 2, "currency": "USD"}
 
 
-@hook(
+@HOOKS.add(
     "channel.charity_campaign.donate",
     "channel.charity_campaign.start",
     "channel.charity_campaign.progress",

@@ -10,7 +10,9 @@ from ..fakes import between, pick
 from ..params import ban_end_ns
 from ..template import BuildContext
 from .chat import set_shared_chat_source
-from .registry import hook
+from .registry import HookTable
+
+HOOKS = HookTable()
 
 # channel.moderate actions whose details live in an object not named after the action.
 _ACTION_OBJECT = {
@@ -28,7 +30,7 @@ _VARIANT_OBJECTS = (
 )  # fmt: skip
 
 
-@hook("channel.moderate", owns=_VARIANT_OBJECTS)
+@HOOKS.add("channel.moderate", owns=_VARIANT_OBJECTS)
 def moderate(event: dict[str, Any], ctx: BuildContext) -> None:
     """The object that `action` names is filled (none for e.g. `clear`); the rest are null."""
     actions = ctx.template.shape.child("action").enum or ("clear",)  # type: ignore[union-attr]
@@ -64,7 +66,7 @@ def _fill_action(action: str, detail: dict[str, Any], ctx: BuildContext) -> None
         detail["chat_rules_cited"] = None
 
 
-@hook("channel.ban")
+@HOOKS.add("channel.ban")
 def ban(event: dict[str, Any], ctx: BuildContext) -> None:
     """A permanent ban has no end; a timeout ends `--ban-end` or ten minutes later."""
     params = ctx.params
@@ -80,13 +82,13 @@ def ban(event: dict[str, Any], ctx: BuildContext) -> None:
     event["reason"] = pick(ctx.rng, fakes.BAN_REASONS)
 
 
-@hook("channel.warning.send")
+@HOOKS.add("channel.warning.send")
 def warning_send(event: dict[str, Any], ctx: BuildContext) -> None:
     event["reason"] = pick(ctx.rng, fakes.WARN_REASONS)
     event["chat_rules_cited"] = pick(ctx.rng, (None, ["Be kind to each other"]))
 
 
-@hook("automod.settings.update")
+@HOOKS.add("automod.settings.update")
 def automod_settings(event: dict[str, Any], ctx: BuildContext) -> None:
     # Levels run 0 (off) to 4 (most filtering); `overall_level` is null once a category
     # was set on its own.
@@ -98,7 +100,7 @@ def automod_settings(event: dict[str, Any], ctx: BuildContext) -> None:
         event[key] = overall if overall is not None else between(rng, 0, 4)
 
 
-@hook("channel.unban_request.resolve")
+@HOOKS.add("channel.unban_request.resolve")
 def unban_request_resolve(event: dict[str, Any], ctx: BuildContext) -> None:
     status = ctx.chosen("status", ("approved", "denied"), ctx.params.event_status)
     event["status"] = status

@@ -1,40 +1,57 @@
-"""Where per-type hooks register. Kept free of imports so the template compiler can read it."""
+"""Hook tables: which function finishes the events of which types.
+
+Each hook module owns one `HookTable` and fills it with `@HOOKS.add(...)`; `hooks.registry()`
+merges the tables of the modules it lists. Nothing registers into a global by being imported.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-Hook = Callable[[dict[str, Any], Any], None]
-
-# Keyed by type ("channel.poll.begin") or by type and version ("automod.message.hold@2").
-_HOOKS: dict[str, Hook] = {}
-# Top-level fields that a hook always rebuilds, so the generic pass need not make them.
-_OWNED: dict[str, frozenset[str]] = {}
+# function(event, ctx): ctx is a template.BuildContext (not imported: hooks import template).
+HookFunction = Callable[[dict[str, Any], Any], None]
 
 
-def hook(*keys: str, owns: tuple[str, ...] = ()) -> Callable[[Hook], Hook]:
-    """Register a function(event, ctx) that finishes the events of these types."""
+@dataclass(frozen=True)
+class Hook:
+    """A type's finishing step, and the top-level fields it always rebuilds (so the generic
+    pass need not make them first)."""
 
-    def register(function: Hook) -> Hook:
-        for key in keys:
-            if key in _HOOKS:
-                raise ValueError(f"two hooks for {key}")
-            _HOOKS[key] = function
-            _OWNED[key] = frozenset(owns)
-        return function
-
-    return register
+    finish: HookFunction
+    owns: frozenset[str]
 
 
-def hook_for(type_name: str, version: str) -> Hook | None:
-    return _HOOKS.get(f"{type_name}@{version}") or _HOOKS.get(type_name)
+class HookTable:
+    """Hooks keyed by type ("channel.poll.begin") or type and version ("automod.message.hold@2")."""
 
+    def __init__(self) -> None:
+        self.hooks: dict[str, Hook] = {}
 
-def owned_fields(type_name: str, version: str) -> frozenset[str]:
-    key = f"{type_name}@{version}"
-    return _OWNED.get(key) if key in _HOOKS else _OWNED.get(type_name, frozenset())  # type: ignore[return-value]
+    def add(self, *keys: str, owns: tuple[str, ...] = ()) -> Callable[[HookFunction], HookFunction]:
+        """Decorator: `function` finishes the events of these types."""
 
+        def add(function: HookFunction) -> HookFunction:
+            for key in keys:
+                self._put(key, Hook(function, frozenset(owns)))
+            return function
 
-def registered_keys() -> list[str]:
-    return sorted(_HOOKS)
+        return add
+
+    def _put(self, key: str, hook: Hook) -> None:
+        if key in self.hooks:
+            raise ValueError(f"two hooks for {key}")
+        self.hooks[key] = hook
+
+    @classmethod
+    def merged(cls, tables: Iterable[HookTable]) -> HookTable:
+        merged = cls()
+        for table in tables:
+            for key, hook in table.hooks.items():
+                merged._put(key, hook)
+        return merged
+
+    def find(self, type_name: str, version: str) -> Hook | None:
+        """The hook for one version of a type, else the one for every version of it."""
+        return self.hooks.get(f"{type_name}@{version}") or self.hooks.get(type_name)
