@@ -432,7 +432,7 @@ async def test_reconnect_over_http(server: MockServer, http, make_client) -> Non
     b: Client = make_client(server)
     await a.connect()
     await b.connect()
-    status, body, _ = await control(http, server, "POST", "/reconnect")
+    status, body, _ = await control(http, server, "POST", "/reconnect", {})
     assert status == 200, body
     assert sorted(body["sessions"]) == sorted([a.session_id, b.session_id])
     assert isinstance(body["generation"], int)
@@ -441,7 +441,7 @@ async def test_reconnect_over_http(server: MockServer, http, make_client) -> Non
         assert message["metadata"]["message_type"] == "session_reconnect"
         assert message["payload"]["session"]["id"] == client.session_id
         assert message["payload"]["session"]["reconnect_url"].startswith("ws://")
-    status, body, _ = await control(http, server, "POST", "/reconnect")
+    status, body, _ = await control(http, server, "POST", "/reconnect", {})
     assert_error(status, body, 409)
 
 
@@ -450,7 +450,7 @@ async def test_reset_closes_every_client_and_empties_the_listings(
 ) -> None:
     a, _ = await subscribed_client(server, make_client)
     b, _ = await subscribed_client(server, make_client, client_id="other-app")
-    status, body, _ = await control(http, server, "POST", "/reset")
+    status, body, _ = await control(http, server, "POST", "/reset", {})
     assert status == 200, body
     for client in (a, b):
         code = await client.receive_close()

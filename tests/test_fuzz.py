@@ -949,10 +949,9 @@ async def connect_expecting_close(server: MockServer, query: str) -> int | None:
 async def test_named_body_edges(
     env: FuzzEnv, caplog: pytest.LogCaptureFixture, name: str, body: bytes, status: int, chunked
 ) -> None:
+    headers = [(b"Client-Id", CLIENT_ID.encode()), (b"Content-Type", b"application/json")]
     for path in ("/eventsub/subscriptions", "/_mock/trigger"):
-        request = FuzzRequest(
-            "POST", path, [(b"Client-Id", CLIENT_ID.encode())], body, chunked=chunked
-        )
+        request = FuzzRequest("POST", path, headers, body, chunked=chunked)
         response = await env.send(request, "http_other")
         assert response.status == status, (name, path, response.body[:200])
     await env.assert_still_serves()
@@ -984,7 +983,9 @@ async def test_trigger_seed_of_any_json_type_is_a_4xx(
 ) -> None:
     """Found by this fuzzer: a list or object seed reached random.Random() and answered 500."""
     body = dumps({"type": "channel.follow", "version": "2", "seed": seed})
-    response = await env.send(FuzzRequest("POST", "/_mock/trigger", [], body), "http_control_api")
+    json_body = [(b"Content-Type", b"application/json")]
+    request = FuzzRequest("POST", "/_mock/trigger", json_body, body)
+    response = await env.send(request, "http_control_api")
     assert response.status == 400
     assert_no_errors_logged(caplog)
 
@@ -1052,10 +1053,12 @@ async def test_requests_the_http_parser_refuses_get_the_error_shape(
 async def test_body_that_is_not_its_content_encoding_is_a_400(
     env: FuzzEnv, caplog: pytest.LogCaptureFixture, path: str, body: bytes
 ) -> None:
-    request = FuzzRequest(
-        "POST", path, [(b"Client-Id", CLIENT_ID.encode()), (b"Content-Encoding", b"gzip")], body
-    )
-    response = await env.send(request, "http_other")
+    headers = [
+        (b"Client-Id", CLIENT_ID.encode()),
+        (b"Content-Encoding", b"gzip"),
+        (b"Content-Type", b"application/json"),
+    ]
+    response = await env.send(FuzzRequest("POST", path, headers, body), "http_other")
     assert response.status == 400
     assert_no_errors_logged(caplog)
 

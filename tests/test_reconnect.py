@@ -146,7 +146,7 @@ async def test_second_reconnect_is_refused_until_grace_ends(grace_server, make_c
         grace_server.reconnect()
     assert refused.value.status == 409
     assert "already in progress" in refused.value.message
-    status, body = await make_client(grace_server).api("POST", path="/_mock/reconnect")
+    status, body = await make_client(grace_server).api("POST", path="/_mock/reconnect", json={})
     assert status == 409
     assert set(body) == {"error", "status", "message"}
     await grace_server.advance(5.1)

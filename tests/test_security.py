@@ -70,3 +70,67 @@ async def test_oversized_frame_is_inbound_traffic(http: aiohttp.ClientSession) -
         await server.wait_for_close(client.session_id)
         _, listing = await client.api("GET")
         assert listing["data"][0]["status"] == "websocket_received_inbound_traffic"
+
+
+# --- what a web page open in the user's browser can send -----------------------------------
+
+
+async def test_a_cross_origin_simple_post_cannot_drive_the_control_api(
+    server: MockServer, make_client
+) -> None:
+    """`fetch(url, {method: "POST", mode: "no-cors", body: ...})` sends text/plain (or a form,
+    or no body) without a preflight; the control API takes none of them."""
+    client = make_client(server)
+    await client.connect()
+    page = {"Origin": "https://evil.example"}
+    for path in ("/_mock/reset", "/_mock/reconnect", f"/_mock/sessions/{client.session_id}/close"):
+        for headers, data in (
+            ({"Content-Type": "text/plain"}, b'{"reason": 4000}'),
+            ({"Content-Type": "application/x-www-form-urlencoded"}, b"reason=4000"),
+            ({}, b""),
+        ):
+            status, body = await client.api(
+                "POST", path=path, headers={**page, **headers}, data=data, client_id=None
+            )
+            assert status == 415, (path, headers, body)
+    assert [s.id for s in server.sessions] == [client.session_id]
+    assert server.sessions[0].state == "connected"
+
+
+async def test_the_control_api_sends_no_cors_headers(server: MockServer, http) -> None:
+    page = {"Origin": "https://evil.example"}
+    async with http.get(server.control_url + "/sessions", headers=page) as response:
+        assert response.status == 200
+        assert "Access-Control-Allow-Origin" not in response.headers
+    preflight = {
+        **page,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    async with http.options(server.control_url + "/reset", headers=preflight) as response:
+        assert response.status >= 400
+        assert "Access-Control-Allow-Origin" not in response.headers
+    # The subscription API keeps them: browser overlays call it as they call Twitch's.
+    async with http.get(
+        server.subscriptions_url, headers={**page, "Client-Id": "overlay"}
+    ) as response:
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8080", "192.168.1.20:8080"])
+async def test_a_rebound_name_cannot_reach_the_control_api(
+    server: MockServer, http, host: str
+) -> None:
+    """DNS rebinding: the page's own name now points at 127.0.0.1; its Host header says so."""
+    headers = {"Host": host}
+    async with http.get(server.control_url + "/sessions", headers=headers) as response:
+        assert response.status == 403
+        assert "loopback" in (await response.json())["message"]
+    async with http.post(server.control_url + "/reset", json={}, headers=headers) as response:
+        assert response.status == 403
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:1234", "[::1]:8080", "app.localhost"])
+async def test_loopback_names_reach_the_control_api(server: MockServer, http, host: str) -> None:
+    async with http.get(server.control_url + "/sessions", headers={"Host": host}) as response:
+        assert response.status == 200

@@ -119,6 +119,8 @@ class ControlClient:
     def operation(self, name: str, body: Any = None, **path: str) -> tuple[int, Any]:
         """Run the control operation `name` (see `core.operations`): (status, answer)."""
         operation = BY_NAME[name]
+        if operation.method == "POST" and body is None:
+            body = {}  # the control API takes JSON bodies only
         return self.request(operation.method, operation.url_path(**path), body)
 
     def operate(self, name: str, body: Any = None, **path: str) -> Any:

@@ -4,6 +4,7 @@ core's typed methods they are built on, so both refuse the same things the same 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,34 @@ def parse_close_code(value: Any) -> CloseCode:
         raise errors.InvalidControlRequest(
             reason=f"unsupported close code {value!r}: one of {codes}"
         ) from None
+
+
+def is_loopback_name(host: str) -> bool:
+    """Whether a host name or address (no port) can only mean this machine."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(host_header: str) -> str:
+    """The name in a `Host` header, without its port."""
+    if host_header.startswith("["):  # [::1]:8080
+        return host_header[1 : host_header.find("]")] if "]" in host_header else host_header
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+def check_control_request(method: str, content_type: str, host_header: str, bound_to: str) -> None:
+    """Only the user's own tools may drive the mock, not a page open in their browser: a body
+    must be JSON (so a browser has to ask first, and is refused), and a server on loopback
+    answers only requests addressed to a loopback name (no DNS rebinding)."""
+    if method not in ("GET", "HEAD") and content_type != "application/json":
+        raise errors.ControlNeedsJson()
+    if is_loopback_name(bound_to) and not is_loopback_name(host_name(host_header)):
+        raise errors.ControlFromForeignHost(host=host_header)
 
 
 class Control:

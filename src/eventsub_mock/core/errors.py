@@ -100,6 +100,24 @@ class InvalidAccessToken(OAuthError):
     template = "invalid access token"
 
 
+class ControlNeedsJson(ApiError):
+    """A browser sends a cross-origin `text/plain` or form POST without asking first; one
+    with `application/json` needs a preflight, which the control API never allows."""
+
+    status = 415
+    template = "the control API takes JSON only: send 'Content-Type: application/json'"
+
+
+class ControlFromForeignHost(ApiError):
+    """A DNS-rebinding page reaches a loopback server under a name of its own."""
+
+    status = 403
+    template = (
+        "the control API of a server on loopback answers only requests addressed to a loopback "
+        "name, not {host!r}"
+    )
+
+
 class ControlTokenRequired(ApiError):
     status = 401
     template = "the control API needs 'Authorization: Bearer <control token>' on this server"

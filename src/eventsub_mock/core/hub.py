@@ -17,7 +17,7 @@ from ..config import ServerConfig
 from ..protocol import CloseCode
 from . import errors
 from .auth import Tokens
-from .control import Control, parse_close_code
+from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
 from .model import Caller, Subscription
 from .reconnect import Reconnect
@@ -143,6 +143,9 @@ class EventSubCore:
         return self.websockets.awaiting_pong_by(when)
 
     # --- control ------------------------------------------------------------------------------
+
+    def check_control_request(self, method: str, content_type: str, host: str) -> None:
+        check_control_request(method, content_type, host, self.config.host)
 
     def operate(self, name: str, request: Mapping[str, Any]) -> Any:
         """Run a control operation (`core.operations`) on a request's fields."""

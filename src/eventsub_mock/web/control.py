@@ -30,6 +30,7 @@ def token_middleware(token: str) -> Any:
 
 def _handler(core: EventSubCore, operation: Operation) -> Any:
     async def handle(request: web.Request) -> web.Response:
+        core.check_control_request(request.method, request.content_type, request.host)
         body: dict[str, Any] = {}
         if request.can_read_body:
             body = await read_json(request)

@@ -14,6 +14,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from ..core import errors
 from ..core.errors import ApiError, error_body
 from ..core.model import Subscription
+from ..core.operations import PREFIX as CONTROL_PREFIX
 
 log = logging.getLogger("eventsub_mock")
 
@@ -101,5 +102,8 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         headers["Ratelimit-Limit"] = str(RATELIMIT_LIMIT)
         headers["Ratelimit-Remaining"] = str(RATELIMIT_LIMIT - 1)
         headers["Ratelimit-Reset"] = str(int(time.time()) + 1)
-        headers.update(CORS_HEADERS)
+        if not request.path.startswith(CONTROL_PREFIX):
+            # Browser overlays call the subscription API as they call Twitch's; no web page
+            # may drive the control API.
+            headers.update(CORS_HEADERS)
     return response
