@@ -8,7 +8,20 @@ Pure functions and tables only: no sockets, no clocks of its own. Callers pass t
 from __future__ import annotations
 
 from .close_codes import CloseCode
-from .framing import split_text_frames, text_frame, text_frame_header
+from .framing import (
+    MAX_CLOSE_REASON,
+    MAX_CONTROL_PAYLOAD,
+    Frame,
+    Opcode,
+    close_frame,
+    parse_close,
+    parse_frames,
+    ping_frame,
+    pong_frame,
+    split_text_frames,
+    text_frame,
+    text_frame_header,
+)
 from .ids import decode_opaque_id, new_message_id, new_opaque_id, new_subscription_id
 from .keepalive import (
     KEEPALIVE_DEFAULT_SECONDS,
@@ -40,16 +53,25 @@ __all__ = [
     "KEEPALIVE_DEFAULT_SECONDS",
     "KEEPALIVE_MAX_SECONDS",
     "KEEPALIVE_MIN_SECONDS",
+    "MAX_CLOSE_REASON",
+    "MAX_CONTROL_PAYLOAD",
     "REVOCATION_STATUSES",
     "WEBSOCKET_STATUSES",
     "CloseCode",
+    "Frame",
     "NotificationBatch",
+    "Opcode",
+    "close_frame",
     "decode_opaque_id",
     "keepalive_message",
     "new_message_id",
     "new_opaque_id",
     "new_subscription_id",
+    "parse_close",
+    "parse_frames",
     "parse_keepalive",
+    "ping_frame",
+    "pong_frame",
     "reconnect_message",
     "revocation_message",
     "rfc3339_nanos",
