@@ -12,6 +12,7 @@ import pytest
 from eventsub_mock import ManualClock, MockServer
 
 from .conftest import Client, eventually
+from .test_faults import CLOSE, PING, PONG, TEXT, Frame, RawWebSocket, client_frame
 
 RFC3339_NANOS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
 
@@ -320,3 +321,67 @@ async def test_plain_http_to_ws_is_refused_in_twitch_shape(server, make_client) 
     status, body = await client.api("GET", path="/ws")
     assert status == 400
     assert set(body) == {"error", "status", "message"}
+
+
+async def test_client_ping_gets_a_pong_with_its_payload_on_the_wire(server: MockServer) -> None:
+    ws = await RawWebSocket.connect(server)
+    for payload in (b"", b"abc", bytes(range(125))):
+        ws.send(PING, payload)
+        pong = await ws.read_frame()
+        assert pong is not None and (pong.fin, pong.opcode, pong.payload) == (True, PONG, payload)
+    assert server.sessions[0].open
+    await ws.close()
+
+
+async def test_close_frame_carries_code_and_reason_bytes(server: MockServer) -> None:
+    ws = await RawWebSocket.connect(server)
+    server.close_session(ws.session_id, 4003)
+    close, seen = await ws.until_close()
+    assert seen == []
+    assert close is not None and (close.fin, close.opcode) == (True, CLOSE)
+    assert close.payload == b"\x0f\xa3connection unused"
+    assert await ws.read_frame() is None  # then the server ends the TCP connection
+    await ws.close()
+
+
+async def test_aiohttp_never_writes_on_the_servers_sockets(
+    server: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every path that used to make aiohttp write: a ping, a protocol error, the client's close,
+    the server's close, end of stream. Raw clients only, so any aiohttp writer is the server's."""
+    from aiohttp.http_websocket import WebSocketWriter
+
+    aiohttp_writes: list[tuple[bytes, int]] = []
+
+    async def record(self, message: bytes, opcode: int, compress: int | None = None) -> None:
+        aiohttp_writes.append((message, opcode))
+
+    monkeypatch.setattr(WebSocketWriter, "send_frame", record)
+
+    pinged = await RawWebSocket.connect(server)
+    pinged.send(PING, b"x")
+    assert await pinged.read_frame() == Frame(True, PONG, b"x")
+
+    broken = await RawWebSocket.connect(server)
+    broken.send_raw(client_frame(TEXT, b"\xff"))
+    close, _ = await broken.until_close()
+    assert close is not None and close.close_code == 1007
+
+    leaving = await RawWebSocket.connect(server)
+    leaving.send(CLOSE, b"\x03\xe8")
+    close, _ = await leaving.until_close()
+    assert close is not None and close.close_code == 1000
+
+    closed = await RawWebSocket.connect(server)
+    server.close_session(closed.session_id, 4000)
+    close, _ = await closed.until_close()
+    assert close is not None and close.close_code == 4000
+
+    ended = await RawWebSocket.connect(server)
+    ended.writer.write_eof()
+    await server.wait_for_close(ended.session_id)
+
+    for ws in (pinged, broken, leaving, closed, ended):
+        await ws.close()
+    await eventually(lambda: not server.sessions)
+    assert aiohttp_writes == []

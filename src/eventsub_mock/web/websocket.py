@@ -8,20 +8,17 @@ from .. import protocol
 from ..config import ServerConfig
 from ..core import errors
 from ..core.hub import EventSubCore
-from .connection import SocketConnection
+from .connection import ReadOnlyWebSocketResponse, SocketConnection, protocol_error_code
 
-_END = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+# The end of the client's frames: the server closed (CLOSING) or the stream ended (CLOSED).
+_END = (WSMsgType.CLOSING, WSMsgType.CLOSED)
 
 
 def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -> None:
     scheme = "wss" if config.ssl else "ws"
 
     async def websocket(request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(
-            autoping=False,  # pongs are news for the core; the client's pings are answered below
-            compress=False,
-            max_msg_size=config.max_frame_bytes,
-        )
+        ws = ReadOnlyWebSocketResponse(max_msg_size=config.max_frame_bytes)
         if not ws.can_prepare(request).ok:
             raise errors.NotAWebsocketUpgrade()
         core.check_capacity()
@@ -40,17 +37,23 @@ def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -
         if session is not None:
             try:
                 while True:
-                    message = await ws.receive()
+                    message = await connection.receive()
                     kind = message.type
                     if kind is WSMsgType.PING:
-                        await ws.pong(message.data)
+                        connection.pong(message.data)
                     elif kind is WSMsgType.PONG:
                         core.pong_received(session)
+                    elif kind is WSMsgType.CLOSE:
+                        connection.client_closed()
+                        break
                     elif kind in _END:
                         break
                     else:
-                        # A data frame, or one aiohttp refused (too big, bad UTF-8, bad framing;
-                        # it has closed with 1009/1007/1002): either way, inbound traffic.
+                        # A data frame, or one aiohttp refused (too big, bad UTF-8, bad framing):
+                        # either way, inbound traffic. A refused frame gets the protocol's own
+                        # close code (1009/1007/1002) before the core's close could send 4001.
+                        if kind is WSMsgType.ERROR and (code := protocol_error_code(message)):
+                            connection.fail(code)
                         core.frame_received(session)
                         if kind is WSMsgType.ERROR:
                             break
