@@ -69,13 +69,14 @@ class SocketConnection:
         assert transport is not None
         self._transport = transport
         self._max_buffer = max_buffer
-        self._finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Set once this side has sent its close frame or dropped the connection.
+        self._finished = False
 
     def _room(self) -> bool:
         return self._transport.get_write_buffer_size() <= self._max_buffer
 
     def _writable(self) -> bool:
-        return not self._finished.done() and not self._transport.is_closing()
+        return not self._finished and not self._transport.is_closing()
 
     # --- what the core asks for (core.sessions.Connection) ---------------------------------------
 
@@ -106,18 +107,13 @@ class SocketConnection:
 
     async def receive(self) -> WSMessage:
         """The client's next frame, or CLOSING once this side has closed: what the client says
-        after that no longer matters, and a client that sends nothing must not hold us up."""
-        if self._finished.done():
+        after that no longer matters. A read waiting when this side closes ends as the
+        transport goes (at once, or once the client took what is queued, or after
+        _CLOSE_TIMEOUT), so a client that sends nothing cannot hold the handler."""
+        if self._finished:
             return WS_CLOSING_MESSAGE
-        read = asyncio.ensure_future(self._ws.receive())
-        try:
-            await asyncio.wait((read, self._finished), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if not read.done():
-                read.cancel()
-        if read.done() and not read.cancelled():
-            return read.result()
-        return WS_CLOSING_MESSAGE
+        message = await self._ws.receive()
+        return WS_CLOSING_MESSAGE if self._finished else message
 
     def pong(self, payload: bytes) -> None:
         """Answer the client's ping with its payload."""
@@ -141,8 +137,7 @@ class SocketConnection:
     # --- ending -------------------------------------------------------------------------------
 
     def _mark_finished(self) -> None:
-        if not self._finished.done():
-            self._finished.set_result(None)
+        self._finished = True
 
     def _finish(self) -> None:
         """Send what is queued, then end the TCP connection; a client that has not taken it
