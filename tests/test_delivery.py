@@ -216,3 +216,49 @@ async def test_cli_trigger_errors_are_one_line(server, make_client) -> None:
     code, _, err = await _cli(server, "trigger", "follow", "--set", "novalue")
     assert code == 1
     assert "PATH=VALUE" in err
+
+
+# --- who a trigger reaches (the README's routing table) ------------------------------------
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict"])
+async def test_routing_table(http, strict: bool) -> None:
+    """Lenient: matching enabled subscriptions, and sessions that hold none at all; strict:
+    matching enabled subscriptions only. Never other conditions, types, or revoked ones."""
+    async with MockServer(port=0, record=True, require_subscription=strict) as server:
+        clients = {
+            name: Client(server, http)
+            for name in ("match", "bare", "other_id", "other_type", "revoked", "disabled")
+        }
+        for client in clients.values():
+            await client.connect()
+        broadcaster = {"broadcaster_user_id": "1234", "moderator_user_id": "1234"}
+        match = (await clients["match"].subscribe(condition=broadcaster))["data"][0]
+        await clients["other_id"].subscribe(
+            condition={"broadcaster_user_id": "999", "moderator_user_id": "999"}
+        )
+        await clients["other_type"].subscribe("stream.online", "1", {"broadcaster_user_id": "1234"})
+        revoked = (await clients["revoked"].subscribe(condition=broadcaster))["data"][0]
+        server.set_subscription_status(revoked["id"], "authorization_revoked")
+        disabled = (await clients["disabled"].subscribe(condition=broadcaster))["data"][0]
+        server.set_subscription_status(disabled["id"], "websocket_network_error")
+
+        result = await server.trigger("channel.follow", to_user="1234")
+
+        reached = {name for name, c in clients.items() if c.session_id in result.sessions}
+        assert reached == ({"match"} if strict else {"match", "bare"})
+        assert result.subscriptions == [match["id"]]
+        known = {s.id for s in server.subscriptions}
+        for name, client in clients.items():
+            notes = [
+                m
+                for m in server.messages(client.session_id)
+                if m["metadata"]["message_type"] == "notification"
+            ]
+            assert len(notes) == (1 if name in reached else 0), name
+            if name == "match":
+                assert notes[0]["payload"]["subscription"]["id"] == match["id"]
+            if name == "bare" and notes:
+                stand_in = notes[0]["payload"]["subscription"]
+                assert stand_in["id"] not in known
+                assert notes[0]["payload"]["event"]["broadcaster_user_id"] == "1234"

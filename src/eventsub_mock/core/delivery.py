@@ -93,7 +93,7 @@ class Router:
             result.subscriptions.append(sub.id)
         plan = list(groups.items())
         for transport in self._transports:
-            plan += [(d, (transport, subs)) for d, subs in transport.stand_ins(delivery, groups)]
+            plan += [(d, (transport, subs)) for d, subs in transport.stand_ins(delivery)]
 
         batch = protocol.NotificationBatch(delivery.type, delivery.version, self._clock.wall_ns())
         # Event tails by condition: built and encoded once for all subscriptions that share it.

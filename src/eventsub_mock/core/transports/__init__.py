@@ -68,9 +68,7 @@ class Transport(Protocol):
         """Tell the subscription's destination that production revoked it."""
         ...
 
-    def stand_ins(
-        self, delivery: Delivery, reached: set[Any]
-    ) -> list[tuple[Any, list[Subscription]]]:
-        """Destinations that get the event without a matching subscription (the Twitch CLI's
-        lenient habit), each with the stand-in subscription its notification names."""
+    def stand_ins(self, delivery: Delivery) -> list[tuple[Any, list[Subscription]]]:
+        """Destinations that get the event without any subscription (the Twitch CLI's lenient
+        habit), each with the stand-in subscription its notification names."""
         ...

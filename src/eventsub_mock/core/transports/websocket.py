@@ -146,11 +146,10 @@ class WebsocketTransport:
             )
             self._sessions.send(session, message)
 
-    def stand_ins(
-        self, delivery: Delivery, reached: set[Any]
-    ) -> list[tuple[Any, list[Subscription]]]:
-        """Lenient mode, like the Twitch CLI: a session without a matching subscription still
-        gets the event, naming a made-up subscription of the event's type."""
+    def stand_ins(self, delivery: Delivery) -> list[tuple[Any, list[Subscription]]]:
+        """Lenient mode, like the Twitch CLI: a session that holds no subscription at all (a
+        raw client connected to watch) still gets the event, naming a made-up subscription of
+        the event's type. A session with subscriptions gets only what they match."""
         if self._config.require_subscription or delivery.subscription_id is not None:
             return []
         if delivery.session_id is not None:
@@ -160,7 +159,7 @@ class WebsocketTransport:
         found: list[tuple[Any, list[Subscription]]] = []
         condition: dict[str, Any] | None = None
         for session in targets:
-            if session in reached or not session.delivering:
+            if session.subscriptions or not session.delivering:
                 continue
             if condition is None:
                 condition = delivery.make_condition()
