@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sys
+import uuid
 
 import aiohttp
 import pytest
@@ -135,7 +136,11 @@ async def test_count_bursts_are_distinct_events(server, make_client) -> None:
     result = await server.trigger("channel.follow", count=25)
     assert result.delivered == 25
     messages = [await client.receive() for _ in range(25)]
-    assert len({m["metadata"]["message_id"] for m in messages}) == 25
+    ids = [m["metadata"]["message_id"] for m in messages]
+    assert len(set(ids)) == 25
+    # Each a random version 4 UUID of its own, as production's: not a counter on one prefix.
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
+    assert len({i[:24] for i in ids}) == 25
     assert len({m["payload"]["event"]["user_id"] for m in messages}) > 1
 
 

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import os
 from itertools import repeat
 
 import orjson
 
 from .framing import text_frame_header
-from .ids import new_message_id
+from .ids import new_message_ids
 from .timestamps import rfc3339_nanos
 
-_ID_COUNTER_MASK = 0xFFFF_FFFF_FFFF
+_ID_LENGTH = 36
 
 
 class NotificationBatch:
     """The notifications of one trigger, framed for the wire from pre-encoded parts.
 
     Each event body is encoded once per trigger (`event_tail`) and each subscription object
-    once per subscription; per message only the id and the frame header are new. Ids are
-    UUID-4 strings: one random draw per trigger, counting up in the last 48 bits, so every
-    message has its own id at a fraction of the cost of a random draw per message.
+    once per subscription; per message only the id and the frame header are new. Every
+    message has a random UUID of its own, as production's do (clients de-duplicate by it).
     """
 
     def __init__(self, subscription_type: str, version: str, wall_ns: int) -> None:
-        self._start = b'{"metadata":{"message_id":"' + new_message_id()[:24].encode()
-        self._next_id = int.from_bytes(os.urandom(6), "big")
+        self._start = b'{"metadata":{"message_id":"'
         self._heads_cache: dict[tuple[int, int], list[bytes]] = {}
         tail = orjson.dumps(
             {"subscription_type": subscription_type, "subscription_version": version}
@@ -43,18 +40,13 @@ class NotificationBatch:
         """The end of a notification: its event (or batched events) and closing braces."""
         return b',"' + key.encode() + b'":' + body + b"}}"
 
-    def _take_ids(self, count: int) -> list[bytes]:
-        first = self._next_id
-        self._next_id = (first + count) & _ID_COUNTER_MASK
-        return [b"%012x" % (n & _ID_COUNTER_MASK) for n in range(first, first + count)]
-
     def _heads(self, middle_length: int, tails: list[bytes]) -> list[bytes]:
         """Frame header + message start for each tail. Sessions whose subscription objects
         have the same length (the usual case: same condition, fixed-length ids) share them."""
         key = (middle_length, id(tails))
         heads = self._heads_cache.get(key)
         if heads is None:
-            fixed = len(self._start) + 12 + middle_length
+            fixed = len(self._start) + _ID_LENGTH + middle_length
             start = self._start
             heads = [text_frame_header(fixed + len(tail)) + start for tail in tails]
             self._heads_cache[key] = heads
@@ -67,7 +59,7 @@ class NotificationBatch:
         `event_tails` lists must stay alive while this batch is in use (their ids key a cache).
         """
         count = len(event_tails[0])
-        ids = self._take_ids(count * len(subscriptions))
+        ids = new_message_ids(count * len(subscriptions))
         if len(subscriptions) == 1:  # the hot path: header+start, id, subscription, event
             middle = self._after_id + subscriptions[0]
             tails = event_tails[0]
