@@ -23,8 +23,12 @@ class FakeConnection:
         self.aborted = False
         self.pings = 0
         self.room = room
+        self.queued = 0  # bytes the client has not taken
+        self.stalled = False  # the client takes nothing: every write adds to the queue
 
     def write(self, wire: bytes) -> bool:
+        if self.stalled:
+            self.queued += len(wire)
         self.frames.extend(json.loads(frame) for frame in split_text_frames(wire))
         return self.room
 
@@ -36,6 +40,9 @@ class FakeConnection:
 
     def abort(self) -> None:
         self.aborted = True
+
+    def pending(self) -> int:
+        return self.queued
 
     def types(self) -> list[str]:
         return [f["metadata"]["message_type"] for f in self.frames]
@@ -165,6 +172,36 @@ def test_slow_client_is_closed_with_4005() -> None:
     assert core.subscriptions and all(
         s.status == "websocket_network_timeout" for s in core.subscriptions.values()
     )
+
+
+def test_a_queue_the_client_takes_nothing_of_is_closed_with_4005() -> None:
+    core, clock = make_core(drain_timeout=10)
+    session, connection = open_session(core)
+    core.create_subscription(APP, follow(session.id))
+    connection.stalled = True  # the kernel's buffers are full: what is written waits in ours
+    core.deliver(follow_delivery())
+    advance(core, clock, 9.9)
+    assert connection.closed is None
+    advance(core, clock, 0.1)
+    assert connection.closed == (4005, "network timeout")
+
+
+def test_a_queue_the_client_takes_from_or_empties_is_not_closed() -> None:
+    core, clock = make_core(drain_timeout=10, ping_interval=1000)
+    session, connection = open_session(core)
+    core.create_subscription(APP, follow(session.id))
+    connection.stalled = True
+    core.deliver(follow_delivery())
+    connection.queued -= 100  # it took some: watched again from now
+    advance(core, clock, 10)
+    assert connection.closed is None
+    connection.stalled, connection.queued = False, 0  # it caught up
+    advance(core, clock, 30)
+    assert connection.closed is None
+    connection.stalled = True  # a new backlog, untouched: closed a window later
+    core.deliver(follow_delivery())
+    advance(core, clock, 10)
+    assert connection.closed == (4005, "network timeout")
 
 
 def test_revocation_then_no_delivery() -> None:

@@ -515,6 +515,36 @@ async def test_stalled_client_is_cut_off_and_others_keep_receiving(
         await assert_unaffected(server, normal)
 
 
+async def test_a_client_that_takes_nothing_for_the_drain_timeout_is_closed_with_4005(
+    http: aiohttp.ClientSession,
+) -> None:
+    """A stalled client with a little queued (far under the byte cap) is closed all the same."""
+    # Under the keepalive window, so that the bystander hears nothing but notifications.
+    options = {"ping_interval": 600, "drain_timeout": 5}
+    async with MockServer(port=0, clock=ManualClock(), **options) as server:
+        normal = await make_bystander(server, http)
+        stalled = await RawWebSocket.connect(server)
+        stalled_sub = await subscribe(http, server, stalled.session_id)
+        stalled.writer.transport.pause_reading()
+        server_transport = server.core.sessions[stalled.session_id].connection._transport
+        for _ in range(50):  # until the kernel's buffers are full and ours hold the rest
+            await server.trigger(
+                "channel.follow", version="2", session=stalled.session_id, count=500
+            )
+            if server_transport.get_write_buffer_size():
+                break
+        queued = server_transport.get_write_buffer_size()
+        assert 0 < queued < server.config.max_send_buffer_bytes // 2
+        await server.advance(server.config.drain_timeout - 1)
+        assert stalled.session_id in server.core.sessions
+        await server.advance(1)
+        assert await server.wait_for_close(stalled.session_id) == 4005
+        assert await status_of(server, stalled_sub) == "websocket_network_timeout"
+        stalled.writer.transport.resume_reading()
+        await stalled.close()
+        await assert_unaffected(server, normal)
+
+
 async def test_slow_but_reading_client_is_not_cut_off(http: aiohttp.ClientSession) -> None:
     """A client that lags but catches up stays connected (the cap is on what is queued)."""
     async with MockServer(

@@ -41,6 +41,9 @@ class ServerConfig:
     listen_backlog: int = 4096
     # Bytes queued to one client before it counts as one the server cannot write to.
     max_send_buffer_bytes: int = 8 * 1024 * 1024
+    # Seconds a client may leave its queue untouched (taking nothing of it) before it counts
+    # as one the server cannot write to, however little is queued.
+    drain_timeout: float = 10.0
     page_size: int = 100
     # When set, the control API wants `Authorization: Bearer <control_token>`.
     control_token: str | None = None

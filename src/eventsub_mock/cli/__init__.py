@@ -90,6 +90,14 @@ def _start_server(start: argparse.ArgumentParser) -> None:
     )
     start.add_argument("--max-sessions", type=int, default=50_000)
     start.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a client with 4005 when it takes nothing of its queue for this long "
+        "(default 10)",
+    )
+    start.add_argument(
         "--control-token",
         help="require this bearer token on the control API (default: none on loopback, a "
         "generated one when --ip is wider)",

@@ -17,7 +17,7 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    for name in ("reconnect_grace", "ping_interval", "ping_timeout"):
+    for name in ("reconnect_grace", "ping_interval", "ping_timeout", "drain_timeout"):
         if getattr(args, name) < 0:
             raise CliError(f"--{name.replace('_', '-')} must not be negative")
     if not 1 <= args.keepalive_min <= args.keepalive_timeout <= 600:
@@ -33,6 +33,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "ping_timeout": args.ping_timeout,
         "enforce_cost_limits": args.enforce_cost_limits,
         "max_sessions": args.max_sessions,
+        "drain_timeout": args.drain_timeout,
         "control_token": args.control_token,
         "keepalive_default_seconds": args.keepalive_timeout,
         "keepalive_min_seconds": args.keepalive_min,

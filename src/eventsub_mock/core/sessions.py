@@ -45,6 +45,10 @@ class Connection(Protocol):
         """Drop the TCP connection without a close frame."""
         ...
 
+    def pending(self) -> int:
+        """Bytes written but not yet taken by the client (beyond what the kernel holds)."""
+        ...
+
 
 class SessionState(StrEnum):
     CONNECTED = "connected"
@@ -79,6 +83,11 @@ class Session:
     )
     close_code: int | None = None
     reconnect_token: str | None = None
+    # Bytes written to it in all, and while a queue waits for the client: since when, and how
+    # much of what was written the client had taken then.
+    bytes_written: int = 0
+    backlog_since: float | None = None
+    taken_at_backlog: int = 0
     # Per-session record of frames, kept only when the server records traffic (tests).
     sent: list[bytes] | None = None
 
@@ -249,9 +258,33 @@ class WebsocketSessions:
     def write(self, session: Session, wire: bytes) -> None:
         if session.sent is not None:
             session.sent.extend(protocol.split_text_frames(wire))
-        session.last_sent = self.clock.monotonic()
-        if not session.connection.write(wire):
+        now = session.last_sent = self.clock.monotonic()
+        session.bytes_written += len(wire)
+        connection = session.connection
+        if not connection.write(wire):
             # The client stopped reading: production closes a client it cannot write to.
+            self.close(session, CloseCode.NETWORK_TIMEOUT)
+        elif session.backlog_since is None and (pending := connection.pending()):
+            self._watch_backlog(session, now, pending)
+
+    def _watch_backlog(self, session: Session, now: float, pending: int) -> None:
+        session.backlog_since = now
+        session.taken_at_backlog = session.bytes_written - pending
+        self.timers.add(now + self.config.drain_timeout, self._on_drain_check, (session, now))
+
+    def _on_drain_check(self, target: tuple[Session, float], now: float) -> None:
+        """A queue has waited `drain_timeout`: a client that took none of it is closed (4005),
+        one that took some is watched again, one that took it all is no longer watched."""
+        session, since = target
+        if not session.open or session.backlog_since != since:
+            return
+        session.backlog_since = None
+        pending = session.connection.pending()
+        if not pending:
+            return
+        if session.bytes_written - pending > session.taken_at_backlog:
+            self._watch_backlog(session, now, pending)
+        else:
             self.close(session, CloseCode.NETWORK_TIMEOUT)
 
     # --- timers -------------------------------------------------------------------------------

@@ -103,6 +103,9 @@ class SocketConnection:
         self._transport.abort()
         self._mark_finished()
 
+    def pending(self) -> int:
+        return self._transport.get_write_buffer_size()
+
     # --- what the read loop reports -----------------------------------------------------------
 
     async def receive(self) -> WSMessage:
