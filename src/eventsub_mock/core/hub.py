@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .. import protocol
 from ..clock import Clock
 from ..config import ServerConfig
 from ..protocol import CloseCode
@@ -77,6 +78,14 @@ class EventSubCore:
     def check_capacity(self) -> None:
         if self.websockets.at_capacity():
             raise errors.AtCapacity(limit=self.config.max_sessions)
+
+    def keepalive_for(self, requested: str | None) -> int:
+        """The keepalive a session gets for what its URL asks (production clamps to 10-600)."""
+        return protocol.parse_keepalive(
+            requested,
+            default=self.config.keepalive_default_seconds,
+            minimum=self.config.keepalive_min_seconds,
+        )
 
     def open_session(
         self,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiohttp import WSMsgType, web
 
-from .. import protocol
 from ..config import ServerConfig
 from ..core import errors
 from ..core.hub import EventSubCore
@@ -26,11 +25,7 @@ def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -
         connection = SocketConnection(ws, request, config.max_send_buffer_bytes)
         session = core.open_session(
             connection,
-            keepalive_seconds=protocol.parse_keepalive(
-                request.query.get("keepalive_timeout_seconds"),
-                default=config.keepalive_default_seconds,
-                minimum=config.keepalive_min_seconds,
-            ),
+            keepalive_seconds=core.keepalive_for(request.query.get("keepalive_timeout_seconds")),
             ws_url=f"{scheme}://{request.host}{request.path}",
             reconnect_token=request.query.get("reconnect_id"),
         )
