@@ -56,6 +56,7 @@ EXTRA_TOP_LEVEL = {
     "channel.chat.message": {"channel_points_animation_id"},
     "stream.offline": {"id"},
     "channel.chat.notification": {"watch_streak", "modiversary", "shared_chat_modiversary"},
+    "channel.charity_campaign.donate": {"broadcaster_id", "broadcaster_login", "broadcaster_name"},
     "channel.charity_campaign.start": {
         "broadcaster_user_id",
         "broadcaster_user_login",
@@ -503,6 +504,23 @@ def test_numbers_that_must_agree() -> None:
         for emote in message["emotes"]:
             name = message["text"][emote["begin"] : emote["end"] + 1]
             assert name and " " not in name
+
+
+CHARITY_TYPES = [t for t in all_types() if t.type.startswith("channel.charity_campaign.")]
+
+
+@pytest.mark.parametrize("sub_type", CHARITY_TYPES, ids=lambda t: t.type)
+def test_charity_events_name_the_broadcaster_both_ways(sub_type: SubscriptionType) -> None:
+    # twurple reads broadcaster_id/_login/_name, TwitchIO broadcaster_user_*: one user.
+    for seed in SEEDS:
+        for condition in (None, {"broadcaster_user_id": "4321"}):
+            event = one_event(sub_type, seed, condition=condition)
+            for part in ("id", "login", "name"):
+                short, long = event[f"broadcaster_{part}"], event[f"broadcaster_user_{part}"]
+                assert isinstance(short, str) and short, (sub_type.type, part)
+                assert short == long, (sub_type.type, part)
+            if condition:
+                assert event["broadcaster_id"] == "4321"
 
 
 def test_drop_entitlements_come_batched() -> None:

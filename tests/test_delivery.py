@@ -90,6 +90,19 @@ async def test_follow_reaches_the_subscribed_broadcaster(strict_server, make_cli
         await one.receive(timeout=0.1)
 
 
+async def test_charity_donation_names_the_subscribed_broadcaster_both_ways(
+    strict_server, make_client
+) -> None:
+    client = make_client(strict_server)
+    await client.connect()
+    await client.subscribe("channel.charity_campaign.donate", "1", {"broadcaster_user_id": "1234"})
+    assert (await strict_server.trigger("charity-donate")).delivered == 1
+    event = (await client.receive())["payload"]["event"]
+    assert event["broadcaster_id"] == event["broadcaster_user_id"] == "1234"
+    assert event["broadcaster_login"] == event["broadcaster_user_login"]
+    assert event["broadcaster_name"] == event["broadcaster_user_name"]
+
+
 async def test_subscription_id_and_session_narrow_delivery(server, make_client) -> None:
     one, two = make_client(server), make_client(server)
     await one.connect()

@@ -58,6 +58,12 @@ _CHARITY_BROADCASTER = (
     {"path": "broadcaster_user_login", "type": "string"},
     {"path": "broadcaster_user_name", "type": "string"},
 )
+# The other spelling, which the docs give start/progress/stop but not donate.
+_CHARITY_BROADCASTER_SHORT = (
+    {"path": "broadcaster_id", "type": "string"},
+    {"path": "broadcaster_login", "type": "string"},
+    {"path": "broadcaster_name", "type": "string"},
+)
 _FRAGMENT_TYPE = {
     "path": "message.fragments.type",
     "type": "string",
@@ -66,9 +72,10 @@ _FRAGMENT_TYPE = {
 
 # Fields that production sends but the docs snapshot lacks, which client libraries read
 # unconditionally (TwitchIO raises KeyError without them), plus the charity broadcaster
-# fields: the docs name them broadcaster_* for start/progress/stop and twurple reads those,
-# TwitchIO reads broadcaster_user_*, so both are sent. `default_null` fields stay null unless
-# a hook fills them.
+# fields: the docs name them broadcaster_* for start/progress/stop but broadcaster_user_* for
+# donate; twurple reads broadcaster_* in all four, TwitchIO broadcaster_user_*, so all four
+# events send both spellings of the one broadcaster (template.py mirrors them). `default_null`
+# fields stay null unless a hook fills them.
 _EXTRA_FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
     "channel.chat.message": (
         {"path": "channel_points_animation_id", "type": "string", "default_null": True},
@@ -93,6 +100,7 @@ _EXTRA_FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
     "stream.offline": ({"path": "id", "type": "string"},),
     "automod.message.hold@1": (_FRAGMENT_TYPE,),
     "automod.message.update@1": (_FRAGMENT_TYPE,),
+    "channel.charity_campaign.donate": _CHARITY_BROADCASTER_SHORT,
     "channel.charity_campaign.start": _CHARITY_BROADCASTER,
     "channel.charity_campaign.progress": _CHARITY_BROADCASTER,
     "channel.charity_campaign.stop": _CHARITY_BROADCASTER,
