@@ -103,6 +103,19 @@ async def test_charity_donation_names_the_subscribed_broadcaster_both_ways(
     assert event["broadcaster_name"] == event["broadcaster_user_name"]
 
 
+async def test_shared_chat_notice_chosen_by_override(server, make_client) -> None:
+    client = make_client(server)
+    await client.connect()
+    for notice in ("shared_chat_unraid", "shared_chat_charity_donation"):
+        await server.trigger("channel.chat.notification", overrides={"notice_type": notice})
+        event = (await client.receive())["payload"]["event"]
+        assert event["notice_type"] == notice
+        assert isinstance(event[notice], dict)
+        others = ("shared_chat_unraid", "shared_chat_bits_badge_tier", "unraid", "resub")
+        assert all(event[key] is None for key in others if key != notice)
+        assert event["source_broadcaster_user_id"] not in (None, event["broadcaster_user_id"])
+
+
 async def test_subscription_id_and_session_narrow_delivery(server, make_client) -> None:
     one, two = make_client(server), make_client(server)
     await one.connect()

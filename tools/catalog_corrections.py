@@ -80,8 +80,23 @@ _EXTRA_FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
     "channel.chat.message": (
         {"path": "channel_points_animation_id", "type": "string", "default_null": True},
     ),
-    # Notice types newer than the docs snapshot (twurple and TwitchIO 3.3 read them).
     "channel.chat.notification": (
+        # In the docs' shared chat example and field list but not in their table (the same
+        # shape as unraid, bits_badge_tier and charity_donation); null unless chosen.
+        {"path": "shared_chat_unraid", "type": "object", "optional": True, "default_null": True},
+        {
+            "path": "shared_chat_bits_badge_tier",
+            "type": "object",
+            "optional": True,
+            "default_null": True,
+        },
+        {
+            "path": "shared_chat_charity_donation",
+            "type": "object",
+            "optional": True,
+            "default_null": True,
+        },
+        # Notice types newer than the docs snapshot (twurple and TwitchIO 3.3 read them).
         {"path": "watch_streak", "type": "object", "default_null": True},
         {"path": "watch_streak.streak_count", "type": "int"},
         {"path": "watch_streak.channel_points_awarded", "type": "int"},
@@ -116,7 +131,8 @@ _NULL_IN_PROSE = {
     ("channel.chat.notification", "resub"),
 }
 
-# Enumerations the docs describe in prose rather than as "possible values".
+# Enumerations the docs describe in prose rather than as "possible values", and values the
+# docs' own list lacks (added to it).
 _REDEMPTION_STATUSES = ("unfulfilled", "unknown", "fulfilled", "canceled")
 _KNOWN_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("channel.subscribe", "tier"): TIERS,
@@ -125,6 +141,12 @@ _KNOWN_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("channel.subscription.message", "tier"): TIERS,
     ("channel.chat.notification", "community_sub_gift.sub_tier"): TIERS,
     ("channel.chat.notification", "resub.sub_plan"): TIERS,
+    # The notices of the three shared_chat_* objects the docs' table leaves out.
+    ("channel.chat.notification", "notice_type"): (
+        "shared_chat_unraid",
+        "shared_chat_bits_badge_tier",
+        "shared_chat_charity_donation",
+    ),
     ("channel.chat.notification", "announcement.color"): (
         "BLUE",
         "PURPLE",
