@@ -84,10 +84,6 @@ EXTRA_TOP_LEVEL = {
 }
 # Where Twitch sends null although neither the table nor the example shows it.
 NULL_ALSO_ALLOWED = {
-    # Null outside a shared chat session.
-    ("channel.moderate", "source_broadcaster_user_id"),
-    ("channel.moderate", "source_broadcaster_user_login"),
-    ("channel.moderate", "source_broadcaster_user_name"),
     # Null when the user canceled the request.
     ("channel.unban_request.resolve", "moderator_user_id"),
     ("channel.unban_request.resolve", "moderator_user_login"),
@@ -498,6 +494,31 @@ def test_moderate_fills_the_object_its_action_names(version: str) -> None:
             assert key == action or key in ("automod_terms", "unban_request"), (action, key)
         if action.endswith("_term"):
             assert event["automod_terms"]["action"] == action.split("_")[0]
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_moderate_source_is_the_broadcaster_outside_shared_chat(version: str) -> None:
+    # The docs: "the same as the broadcaster_user_id if not in shared chat" (v1 and v2).
+    sub_type = entry("channel.moderate", version)
+    actions = next(r for r in sub_type.event_schema if r["path"] == "action")["possible_values"]
+    for action in actions:
+        for condition in (None, {"broadcaster_user_id": "4321", "moderator_user_id": "99"}):
+            event = one_event(
+                sub_type, condition=condition, params=TriggerParams(overrides={"action": action})
+            )
+            source = [event[f"source_broadcaster_user_{part}"] for part in ("id", "login", "name")]
+            channel = [event[f"broadcaster_user_{part}"] for part in ("id", "login", "name")]
+            assert all(isinstance(value, str) and value for value in source), (action, source)
+            if action.startswith("shared_chat_"):
+                assert source[0] != channel[0], action  # another channel of the session
+            else:
+                assert source == channel, action
+            if condition:
+                assert channel[0] == "4321"
+    for seed in SEEDS:
+        event = one_event(sub_type, seed)
+        same = event["source_broadcaster_user_id"] == event["broadcaster_user_id"]
+        assert same != event["action"].startswith("shared_chat_")
 
 
 def test_chat_message_keeps_the_keys_twitchio_reads() -> None:

@@ -116,6 +116,24 @@ async def test_shared_chat_notice_chosen_by_override(server, make_client) -> Non
         assert event["source_broadcaster_user_id"] not in (None, event["broadcaster_user_id"])
 
 
+@pytest.mark.parametrize("version", ["1", "2"])
+async def test_moderate_names_its_source_channel(strict_server, make_client, version) -> None:
+    client = make_client(strict_server)
+    await client.connect()
+    condition = {"broadcaster_user_id": "1234", "moderator_user_id": "5678"}
+    await client.subscribe("channel.moderate", version, condition)
+    await strict_server.trigger("channel.moderate", version=version, overrides={"action": "ban"})
+    event = (await client.receive())["payload"]["event"]
+    assert event["source_broadcaster_user_id"] == event["broadcaster_user_id"] == "1234"
+    assert event["source_broadcaster_user_login"] == event["broadcaster_user_login"]
+    assert event["source_broadcaster_user_name"] == event["broadcaster_user_name"]
+    overrides = {"action": "shared_chat_ban"}
+    await strict_server.trigger("channel.moderate", version=version, overrides=overrides)
+    event = (await client.receive())["payload"]["event"]
+    assert event["source_broadcaster_user_id"] not in (None, "1234")
+    assert event["shared_chat_ban"]["user_id"]
+
+
 async def test_subscription_id_and_session_narrow_delivery(server, make_client) -> None:
     one, two = make_client(server), make_client(server)
     await one.connect()

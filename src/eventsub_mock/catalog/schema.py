@@ -198,8 +198,9 @@ def _build_shape(sub_type: SubscriptionType) -> Field:
             node.enum = (*listed, *(value for value in known if value not in listed))
     _copy_shared_chat_shapes(root)
     for node in root.children:
-        # The shared-chat origin of a message or action: null outside a shared chat session,
-        # though not every table says so.
+        # The shared-chat origin of a message or action: chat events send null outside a
+        # shared chat session, though not every table says so (channel.moderate's hook sends
+        # the broadcaster there, as its docs say).
         if node.name.startswith("source_"):
             node.optional = True
     for node in root.walk()[1:]:
