@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import sys
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -24,10 +26,30 @@ async def strict_server():
         yield server
 
 
-def test_catalogue_counts() -> None:
-    # 78 production and beta type/versions on websockets, 3 deprecated ones still accepted.
-    assert len(catalog.all_types()) == 89
-    assert len([t for t in WEBSOCKET_TYPES if t.status in ("production", "beta")]) == 78
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_catalogue_counts_match_the_readme() -> None:
+    text = " ".join(README.read_text("utf-8").split())
+    found = re.search(
+        r"All (\d+) type/versions of Twitch's documentation: (\d+) on websockets \((\d+) "
+        r"current, (\d+) deprecated ones still accepted, (\d+) removed ones answered 410 .*?\) "
+        r"and (\d+) webhook-only ones",
+        text,
+    )
+    assert found, "the README's Events line changed; keep its counts tested"
+    every = catalog.all_types()
+    on_websockets = [t for t in every if t.websocket]
+    counts = (
+        len(every),
+        len(on_websockets),
+        len([t for t in on_websockets if t.status in ("production", "beta")]),
+        len([t for t in on_websockets if t.status == "deprecated"]),
+        len([t for t in on_websockets if t.status == "removed"]),
+        len([t for t in every if not t.websocket]),
+    )
+    assert tuple(map(int, found.groups())) == counts
+    assert counts == (89, 84, 78, 4, 2, 5)
 
 
 async def test_every_websocket_type_is_delivered_to_its_subscriber(
