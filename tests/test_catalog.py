@@ -19,6 +19,7 @@ from eventsub_mock.catalog import SubscriptionType, all_types, lookup
 from eventsub_mock.catalog.errors import CatalogError
 from eventsub_mock.catalog.params import TriggerParams
 from eventsub_mock.catalog.payloads import build_event
+from eventsub_mock.catalog.schema import build_shape
 
 WALL_NS = 1_700_000_000_123_456_789
 SEEDS = range(6)
@@ -55,7 +56,16 @@ NOT_IN_THIS_EVENT = {
 EXTRA_TOP_LEVEL = {
     "channel.chat.message": {"channel_points_animation_id"},
     "stream.offline": {"id"},
-    "channel.chat.notification": {"watch_streak", "modiversary", "shared_chat_modiversary"},
+    "channel.chat.notification": {
+        "watch_streak",
+        "modiversary",
+        "shared_chat_modiversary",
+        # In the docs' field list and shared chat example, not in their table.
+        "shared_chat_unraid",
+        "shared_chat_bits_badge_tier",
+        "shared_chat_charity_donation",
+    },
+    "channel.charity_campaign.donate": {"broadcaster_id", "broadcaster_login", "broadcaster_name"},
     "channel.charity_campaign.start": {
         "broadcaster_user_id",
         "broadcaster_user_login",
@@ -74,10 +84,6 @@ EXTRA_TOP_LEVEL = {
 }
 # Where Twitch sends null although neither the table nor the example shows it.
 NULL_ALSO_ALLOWED = {
-    # Null outside a shared chat session.
-    ("channel.moderate", "source_broadcaster_user_id"),
-    ("channel.moderate", "source_broadcaster_user_login"),
-    ("channel.moderate", "source_broadcaster_user_name"),
     # Null when the user canceled the request.
     ("channel.unban_request.resolve", "moderator_user_id"),
     ("channel.unban_request.resolve", "moderator_user_login"),
@@ -406,6 +412,63 @@ def test_notification_fills_exactly_the_object_its_notice_type_names() -> None:
             assert key in event, key
 
 
+# Every key of the docs' channel.chat.notification (their field list and examples).
+NOTIFICATION_KEYS = (
+    "broadcaster_user_id", "broadcaster_user_login", "broadcaster_user_name", "chatter_user_id",
+    "chatter_user_login", "chatter_user_name", "chatter_is_anonymous", "color", "badges",
+    "system_message", "message_id", "message", "notice_type", "sub", "resub", "sub_gift",
+    "community_sub_gift", "gift_paid_upgrade", "prime_paid_upgrade", "pay_it_forward", "raid",
+    "unraid", "announcement", "bits_badge_tier", "charity_donation", "shared_chat_sub",
+    "shared_chat_resub", "shared_chat_sub_gift", "shared_chat_community_sub_gift",
+    "shared_chat_gift_paid_upgrade", "shared_chat_prime_paid_upgrade",
+    "shared_chat_pay_it_forward", "shared_chat_raid", "shared_chat_announcement",
+    "source_broadcaster_user_id", "source_broadcaster_user_login",
+    "source_broadcaster_user_name", "source_message_id", "source_badges", "shared_chat_unraid",
+    "shared_chat_bits_badge_tier", "shared_chat_charity_donation",
+)  # fmt: skip
+NOTICE_OBJECTS = [k for k in NOTIFICATION_KEYS if k.startswith("shared_chat_")] + [
+    k.removeprefix("shared_chat_") for k in NOTIFICATION_KEYS if k.startswith("shared_chat_")
+]
+
+
+@pytest.mark.parametrize("notice", NOTICE_OBJECTS)
+def test_notification_has_every_documented_key_and_one_notice_object(notice: str) -> None:
+    sub_type = entry("channel.chat.notification")
+    for seed in (1, 2):
+        for overrides in ({}, {"notice_type": notice}):
+            event = one_event(sub_type, seed, params=TriggerParams(overrides=overrides))
+            missing = [key for key in NOTIFICATION_KEYS if key not in event]
+            assert not missing, missing
+            chosen = event["notice_type"]
+            filled = [k for k in NOTICE_OBJECTS if event[k] is not None]
+            assert filled == [chosen] if chosen in NOTICE_OBJECTS else not filled, filled
+    # The chosen shared notice has the shape of its own-channel twin, from the other channel.
+    shared = one_event(sub_type, params=TriggerParams(overrides={"notice_type": notice}))
+    twin = one_event(
+        sub_type,
+        params=TriggerParams(overrides={"notice_type": notice.removeprefix("shared_chat_")}),
+    )
+    assert isinstance(shared[notice], dict)
+    assert set(shared[notice]) == set(twin[notice.removeprefix("shared_chat_")])
+    from_elsewhere = shared["source_broadcaster_user_id"]
+    assert (from_elsewhere is not None) == notice.startswith("shared_chat_")
+    assert from_elsewhere != shared["broadcaster_user_id"]
+    if notice.endswith("bits_badge_tier"):
+        assert shared[notice]["tier"] in (100, 1000, 5000, 10000, 25000, 50000, 100000)
+    if notice.endswith("charity_donation"):
+        assert shared[notice]["amount"]["decimal_places"] == 2
+
+
+def test_notification_notice_types_name_every_notice_object() -> None:
+    sub_type = entry("channel.chat.notification")
+    table = next(r for r in sub_type.event_schema if r["path"] == "notice_type")
+    notice_type = build_shape(sub_type).child("notice_type")
+    assert notice_type is not None and notice_type.enum is not None
+    # The docs' list first, then the notices of the objects their table leaves out.
+    assert notice_type.enum[: len(table["possible_values"])] == tuple(table["possible_values"])
+    assert set(NOTICE_OBJECTS) <= set(notice_type.enum)
+
+
 def test_notification_gift_from_an_anonymous_gifter() -> None:
     event = one_event(
         entry("channel.chat.notification"),
@@ -431,6 +494,31 @@ def test_moderate_fills_the_object_its_action_names(version: str) -> None:
             assert key == action or key in ("automod_terms", "unban_request"), (action, key)
         if action.endswith("_term"):
             assert event["automod_terms"]["action"] == action.split("_")[0]
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_moderate_source_is_the_broadcaster_outside_shared_chat(version: str) -> None:
+    # The docs: "the same as the broadcaster_user_id if not in shared chat" (v1 and v2).
+    sub_type = entry("channel.moderate", version)
+    actions = next(r for r in sub_type.event_schema if r["path"] == "action")["possible_values"]
+    for action in actions:
+        for condition in (None, {"broadcaster_user_id": "4321", "moderator_user_id": "99"}):
+            event = one_event(
+                sub_type, condition=condition, params=TriggerParams(overrides={"action": action})
+            )
+            source = [event[f"source_broadcaster_user_{part}"] for part in ("id", "login", "name")]
+            channel = [event[f"broadcaster_user_{part}"] for part in ("id", "login", "name")]
+            assert all(isinstance(value, str) and value for value in source), (action, source)
+            if action.startswith("shared_chat_"):
+                assert source[0] != channel[0], action  # another channel of the session
+            else:
+                assert source == channel, action
+            if condition:
+                assert channel[0] == "4321"
+    for seed in SEEDS:
+        event = one_event(sub_type, seed)
+        same = event["source_broadcaster_user_id"] == event["broadcaster_user_id"]
+        assert same != event["action"].startswith("shared_chat_")
 
 
 def test_chat_message_keeps_the_keys_twitchio_reads() -> None:
@@ -503,6 +591,23 @@ def test_numbers_that_must_agree() -> None:
         for emote in message["emotes"]:
             name = message["text"][emote["begin"] : emote["end"] + 1]
             assert name and " " not in name
+
+
+CHARITY_TYPES = [t for t in all_types() if t.type.startswith("channel.charity_campaign.")]
+
+
+@pytest.mark.parametrize("sub_type", CHARITY_TYPES, ids=lambda t: t.type)
+def test_charity_events_name_the_broadcaster_both_ways(sub_type: SubscriptionType) -> None:
+    # twurple reads broadcaster_id/_login/_name, TwitchIO broadcaster_user_*: one user.
+    for seed in SEEDS:
+        for condition in (None, {"broadcaster_user_id": "4321"}):
+            event = one_event(sub_type, seed, condition=condition)
+            for part in ("id", "login", "name"):
+                short, long = event[f"broadcaster_{part}"], event[f"broadcaster_user_{part}"]
+                assert isinstance(short, str) and short, (sub_type.type, part)
+                assert short == long, (sub_type.type, part)
+            if condition:
+                assert event["broadcaster_id"] == "4321"
 
 
 def test_drop_entitlements_come_batched() -> None:

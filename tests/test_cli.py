@@ -457,6 +457,11 @@ async def test_types_table() -> None:
     assert result.returncode == 0, result
     assert "channel.follow" in result.stdout
     assert len(result.stdout.splitlines()) > 80
+    follow_v1 = [line.split() for line in result.stdout.splitlines() if "channel.follow " in line]
+    assert [row[:3] for row in follow_v1] == [
+        ["channel.follow", "1", "removed"],
+        ["channel.follow", "2", "production"],
+    ]
 
 
 async def test_types_json() -> None:
@@ -471,6 +476,10 @@ async def test_types_json() -> None:
     keys = {(row["type"], row["version"]) for row in rows}
     assert ("channel.follow", "2") in keys
     assert len(keys) == len(rows)
+    status = {(row["type"], row["version"]): row["status"] for row in rows}
+    assert status["channel.follow", "1"] == "removed"
+    assert status["channel.guest_star_slot.update", "beta"] == "removed"
+    assert sorted(status.values()).count("deprecated") == 4
 
 
 def test_control_commands_import_only_the_standard_library() -> None:

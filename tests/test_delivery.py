@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import sys
 import uuid
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -25,10 +27,30 @@ async def strict_server():
         yield server
 
 
-def test_catalogue_counts() -> None:
-    # 78 production and beta type/versions on websockets, 3 deprecated ones still accepted.
-    assert len(catalog.all_types()) == 89
-    assert len([t for t in WEBSOCKET_TYPES if t.status in ("production", "beta")]) == 78
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_catalogue_counts_match_the_readme() -> None:
+    text = " ".join(README.read_text("utf-8").split())
+    found = re.search(
+        r"All (\d+) type/versions of Twitch's documentation: (\d+) on websockets \((\d+) "
+        r"current, (\d+) deprecated ones still accepted, (\d+) removed ones answered 410 .*?\) "
+        r"and (\d+) webhook-only ones",
+        text,
+    )
+    assert found, "the README's Events line changed; keep its counts tested"
+    every = catalog.all_types()
+    on_websockets = [t for t in every if t.websocket]
+    counts = (
+        len(every),
+        len(on_websockets),
+        len([t for t in on_websockets if t.status in ("production", "beta")]),
+        len([t for t in on_websockets if t.status == "deprecated"]),
+        len([t for t in on_websockets if t.status == "removed"]),
+        len([t for t in every if not t.websocket]),
+    )
+    assert tuple(map(int, found.groups())) == counts
+    assert counts == (89, 84, 78, 4, 2, 5)
 
 
 async def test_every_websocket_type_is_delivered_to_its_subscriber(
@@ -89,6 +111,50 @@ async def test_follow_reaches_the_subscribed_broadcaster(strict_server, make_cli
     assert (event["broadcaster_user_id"], event["user_id"]) == ("5678", "42")
     with pytest.raises(asyncio.TimeoutError):
         await one.receive(timeout=0.1)
+
+
+async def test_charity_donation_names_the_subscribed_broadcaster_both_ways(
+    strict_server, make_client
+) -> None:
+    client = make_client(strict_server)
+    await client.connect()
+    await client.subscribe("channel.charity_campaign.donate", "1", {"broadcaster_user_id": "1234"})
+    assert (await strict_server.trigger("charity-donate")).delivered == 1
+    event = (await client.receive())["payload"]["event"]
+    assert event["broadcaster_id"] == event["broadcaster_user_id"] == "1234"
+    assert event["broadcaster_login"] == event["broadcaster_user_login"]
+    assert event["broadcaster_name"] == event["broadcaster_user_name"]
+
+
+async def test_shared_chat_notice_chosen_by_override(server, make_client) -> None:
+    client = make_client(server)
+    await client.connect()
+    for notice in ("shared_chat_unraid", "shared_chat_charity_donation"):
+        await server.trigger("channel.chat.notification", overrides={"notice_type": notice})
+        event = (await client.receive())["payload"]["event"]
+        assert event["notice_type"] == notice
+        assert isinstance(event[notice], dict)
+        others = ("shared_chat_unraid", "shared_chat_bits_badge_tier", "unraid", "resub")
+        assert all(event[key] is None for key in others if key != notice)
+        assert event["source_broadcaster_user_id"] not in (None, event["broadcaster_user_id"])
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+async def test_moderate_names_its_source_channel(strict_server, make_client, version) -> None:
+    client = make_client(strict_server)
+    await client.connect()
+    condition = {"broadcaster_user_id": "1234", "moderator_user_id": "5678"}
+    await client.subscribe("channel.moderate", version, condition)
+    await strict_server.trigger("channel.moderate", version=version, overrides={"action": "ban"})
+    event = (await client.receive())["payload"]["event"]
+    assert event["source_broadcaster_user_id"] == event["broadcaster_user_id"] == "1234"
+    assert event["source_broadcaster_user_login"] == event["broadcaster_user_login"]
+    assert event["source_broadcaster_user_name"] == event["broadcaster_user_name"]
+    overrides = {"action": "shared_chat_ban"}
+    await strict_server.trigger("channel.moderate", version=version, overrides=overrides)
+    event = (await client.receive())["payload"]["event"]
+    assert event["source_broadcaster_user_id"] not in (None, "1234")
+    assert event["shared_chat_ban"]["user_id"]
 
 
 async def test_subscription_id_and_session_narrow_delivery(server, make_client) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import re
 import time
 import uuid
@@ -16,7 +17,9 @@ from typing import Any
 import orjson
 import pytest
 
-from eventsub_mock import MockServer
+from eventsub_mock import MockServer, catalog
+from eventsub_mock.catalog.params import TriggerParams
+from eventsub_mock.catalog.payloads import condition_for_event
 
 from .conftest import CLIENT_ID, Client, eventually
 
@@ -488,6 +491,21 @@ async def test_removed_channel_follow_v1_is_410_gone(client: Client) -> None:
     reply = await post(client, body)
     assert_error(reply, 410)
     assert reply.body["error"] == "Gone"
+    await assert_still_serves(client)
+
+
+async def test_removed_versions_are_410_and_deprecated_ones_accepted(client: Client) -> None:
+    rng = random.Random(3)
+    retired = [t for t in catalog.all_types() if t.status in ("removed", "deprecated")]
+    assert {t.status for t in retired} == {"removed", "deprecated"}
+    for entry in retired:
+        condition = condition_for_event(entry, TriggerParams(), rng)
+        reply = await post(client, ws_body(client.session_id, entry.type, entry.version, condition))
+        if entry.status == "removed":
+            assert_error(reply, 410)
+            assert reply.body["error"] == "Gone", entry.key
+        else:
+            assert reply.status == 202, (entry.key, reply.body)
     await assert_still_serves(client)
 
 

@@ -58,6 +58,12 @@ _CHARITY_BROADCASTER = (
     {"path": "broadcaster_user_login", "type": "string"},
     {"path": "broadcaster_user_name", "type": "string"},
 )
+# The other spelling, which the docs give start/progress/stop but not donate.
+_CHARITY_BROADCASTER_SHORT = (
+    {"path": "broadcaster_id", "type": "string"},
+    {"path": "broadcaster_login", "type": "string"},
+    {"path": "broadcaster_name", "type": "string"},
+)
 _FRAGMENT_TYPE = {
     "path": "message.fragments.type",
     "type": "string",
@@ -66,15 +72,31 @@ _FRAGMENT_TYPE = {
 
 # Fields that production sends but the docs snapshot lacks, which client libraries read
 # unconditionally (TwitchIO raises KeyError without them), plus the charity broadcaster
-# fields: the docs name them broadcaster_* for start/progress/stop and twurple reads those,
-# TwitchIO reads broadcaster_user_*, so both are sent. `default_null` fields stay null unless
-# a hook fills them.
+# fields: the docs name them broadcaster_* for start/progress/stop but broadcaster_user_* for
+# donate; twurple reads broadcaster_* in all four, TwitchIO broadcaster_user_*, so all four
+# events send both spellings of the one broadcaster (template.py mirrors them). `default_null`
+# fields stay null unless a hook fills them.
 _EXTRA_FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
     "channel.chat.message": (
         {"path": "channel_points_animation_id", "type": "string", "default_null": True},
     ),
-    # Notice types newer than the docs snapshot (twurple and TwitchIO 3.3 read them).
     "channel.chat.notification": (
+        # In the docs' shared chat example and field list but not in their table (the same
+        # shape as unraid, bits_badge_tier and charity_donation); null unless chosen.
+        {"path": "shared_chat_unraid", "type": "object", "optional": True, "default_null": True},
+        {
+            "path": "shared_chat_bits_badge_tier",
+            "type": "object",
+            "optional": True,
+            "default_null": True,
+        },
+        {
+            "path": "shared_chat_charity_donation",
+            "type": "object",
+            "optional": True,
+            "default_null": True,
+        },
+        # Notice types newer than the docs snapshot (twurple and TwitchIO 3.3 read them).
         {"path": "watch_streak", "type": "object", "default_null": True},
         {"path": "watch_streak.streak_count", "type": "int"},
         {"path": "watch_streak.channel_points_awarded", "type": "int"},
@@ -93,6 +115,7 @@ _EXTRA_FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
     "stream.offline": ({"path": "id", "type": "string"},),
     "automod.message.hold@1": (_FRAGMENT_TYPE,),
     "automod.message.update@1": (_FRAGMENT_TYPE,),
+    "channel.charity_campaign.donate": _CHARITY_BROADCASTER_SHORT,
     "channel.charity_campaign.start": _CHARITY_BROADCASTER,
     "channel.charity_campaign.progress": _CHARITY_BROADCASTER,
     "channel.charity_campaign.stop": _CHARITY_BROADCASTER,
@@ -108,7 +131,8 @@ _NULL_IN_PROSE = {
     ("channel.chat.notification", "resub"),
 }
 
-# Enumerations the docs describe in prose rather than as "possible values".
+# Enumerations the docs describe in prose rather than as "possible values", and values the
+# docs' own list lacks (added to it).
 _REDEMPTION_STATUSES = ("unfulfilled", "unknown", "fulfilled", "canceled")
 _KNOWN_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("channel.subscribe", "tier"): TIERS,
@@ -117,6 +141,12 @@ _KNOWN_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("channel.subscription.message", "tier"): TIERS,
     ("channel.chat.notification", "community_sub_gift.sub_tier"): TIERS,
     ("channel.chat.notification", "resub.sub_plan"): TIERS,
+    # The notices of the three shared_chat_* objects the docs' table leaves out.
+    ("channel.chat.notification", "notice_type"): (
+        "shared_chat_unraid",
+        "shared_chat_bits_badge_tier",
+        "shared_chat_charity_donation",
+    ),
     ("channel.chat.notification", "announcement.color"): (
         "BLUE",
         "PURPLE",

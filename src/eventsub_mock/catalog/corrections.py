@@ -31,7 +31,8 @@ class SchemaCorrections:
     extra_fields: tuple[Mapping[str, Any], ...] = ()
     # Paths the docs' prose says may be null although the table does not mark them.
     null_in_prose: frozenset[str] = frozenset()
-    # Path -> the values the docs give in prose rather than as "possible values".
+    # Path -> the values the docs give in prose rather than as "possible values", or that
+    # their list lacks (added to it).
     enums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # An example event standing in for docs that lack the type.
     example: Mapping[str, Any] | None = None

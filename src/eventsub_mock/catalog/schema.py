@@ -191,12 +191,16 @@ def _build_shape(sub_type: SubscriptionType) -> Field:
             node.in_example, node.example = _example_at(example, path.split("."))
     for node in root.walk()[1:]:
         node.kind = _resolve_kind(raw_types.get(node.path), node)
-        if node.enum is None:
-            node.enum = sub_type.corrections.enums.get(node.path)
+        known = sub_type.corrections.enums.get(node.path, ())
+        if known:
+            # Values the docs give elsewhere than the list: added to it, or the whole list.
+            listed = node.enum or ()
+            node.enum = (*listed, *(value for value in known if value not in listed))
     _copy_shared_chat_shapes(root)
     for node in root.children:
-        # The shared-chat origin of a message or action: null outside a shared chat session,
-        # though not every table says so.
+        # The shared-chat origin of a message or action: chat events send null outside a
+        # shared chat session, though not every table says so (channel.moderate's hook sends
+        # the broadcaster there, as its docs say).
         if node.name.startswith("source_"):
             node.optional = True
     for node in root.walk()[1:]:

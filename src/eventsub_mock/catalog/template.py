@@ -420,7 +420,9 @@ def _id_maker(node: Field) -> Maker:
 
 
 def _int_value(node: Field) -> tuple[bool, Any]:
-    choices = _INT_CHOICES_BY_PATH.get(node.path) or _INT_CHOICES.get(node.name)
+    # A shared_chat_X copy (schema.py) draws its numbers as X does.
+    path = node.path.removeprefix("shared_chat_")
+    choices = _INT_CHOICES_BY_PATH.get(path) or _INT_CHOICES.get(node.name)
     if choices:
         return False, lambda ctx: pick(ctx.rng, choices)
     if isinstance(node.example, int) and not isinstance(node.example, bool):

@@ -127,7 +127,7 @@ def chat_notification(event: dict[str, Any], ctx: BuildContext) -> None:
     elif kind == "prime_paid_upgrade":
         system = f"{chatter_name} converted from a Prime sub to a {tier_label} sub!"
     elif kind == "raid" and detail is not None:
-        set_user(detail, "user_", _user_of(event, "chatter_user_"))
+        set_user(detail, "user_", user_of(event, "chatter_user_"))
         detail["profile_image_url"] = (
             f"https://static-cdn.jtvnw.net/jtv_user_pictures/{event['chatter_user_login']}"
             "-profile_image-70x70.png"
@@ -164,7 +164,7 @@ def _anonymous_gifter() -> User:
     return fakes.ANONYMOUS_GIFTER
 
 
-def _user_of(event: dict[str, Any], prefix: str) -> User:
+def user_of(event: dict[str, Any], prefix: str) -> User:
     return event[prefix + "id"], event[prefix + "login"], event[prefix + "name"]
 
 
@@ -205,7 +205,7 @@ def automod_message_v2(event: dict[str, Any], ctx: BuildContext) -> None:
     elif reason == "blocked_term":
         term = ctx.make_item("blocked_term.terms_found")
         term["boundary"] = {"start_pos": start, "end_pos": end}
-        set_user(term, "owner_broadcaster_user_", _user_of(event, "broadcaster_user_"))
+        set_user(term, "owner_broadcaster_user_", user_of(event, "broadcaster_user_"))
         event["blocked_term"] = {"terms_found": [term]}
 
 

@@ -8,8 +8,8 @@ from ... import protocol
 from .. import fakes
 from ..fakes import between, pick
 from ..params import ban_end_ns
-from ..template import BuildContext
-from .chat import set_shared_chat_source
+from ..template import BuildContext, set_user
+from .chat import set_shared_chat_source, user_of
 from .registry import HookTable
 
 HOOKS = HookTable()
@@ -46,9 +46,11 @@ def moderate(event: dict[str, Any], ctx: BuildContext) -> None:
     if action.startswith("shared_chat_"):
         set_shared_chat_source(event, ctx)
     else:
-        for field in ("source_broadcaster_user_id", "source_broadcaster_user_login",
-                      "source_broadcaster_user_name"):  # fmt: skip
-            event[field] = None
+        # The channel the action happened in: "the same as the broadcaster_user_id [_login]
+        # if not in shared chat" (the docs' table, v1 and v2; its `_name` row says null
+        # there, copied from channel.chat.message, but types all three as non-null strings
+        # and TwitchIO builds a user from them unconditionally).
+        set_user(event, "source_broadcaster_user_", user_of(event, "broadcaster_user_"))
 
 
 def _fill_action(action: str, detail: dict[str, Any], ctx: BuildContext) -> None:
