@@ -18,5 +18,9 @@ def test_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
     block = re.search(r"```python\n(.*?)```", text[marker:], re.S)
     assert block is not None
     pytester.makepyfile(test_readme_example=block.group(1))
+    shared = text.index("<!-- pytest shared example")
+    block = re.search(r"```python\n(.*?)```", text[shared:], re.S)
+    assert block is not None
+    pytester.makepyfile(test_readme_shared=block.group(1))
     result = run_with_pytest_asyncio(pytester)
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=4)

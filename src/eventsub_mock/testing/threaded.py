@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from ..config import ServerConfig
 from ..core.delivery import DeliveryResult
 from ..core.model import Subscription
 from ..core.sessions import Session
@@ -140,6 +141,9 @@ class MockServerThread:
     def messages(self, session_id: str) -> list[dict[str, Any]]:
         return self._call(lambda: self.server.messages(session_id))
 
+    def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
+        self._call(lambda: self.server.add_token(token, entry))
+
     def reset(self) -> None:
         self._call(self.server.reset)
 
@@ -160,6 +164,98 @@ class MockServerThread:
 
     def wait_for_close(self, session_id: str, *, timeout: float = 5.0) -> int | None:
         return self._run(lambda: self.server.wait_for_close(session_id, timeout=timeout), None)
+
+
+class AsyncView:
+    """A `MockServerThread` seen from async code in another event loop: the `MockServer` API
+    with the same call shapes (awaitable where `MockServer`'s methods are), run on the thread.
+
+    Waits must not block the caller's loop (the client that would end them may run there), so
+    they are awaited through `asyncio.wrap_future`; the quick calls block for one round trip to
+    the server's thread, which never needs the caller's loop. asyncio only (anyio's asyncio
+    backend included), as is `MockServer`.
+    """
+
+    def __init__(self, thread: MockServerThread) -> None:
+        self.thread = thread
+
+    async def _await(self, make: Callable[[], Awaitable[T]]) -> T:
+        loop = self.thread._loop
+        assert loop is not None
+        # Cancelling the wrapped future (a test's timeout) cancels the wait on the thread too.
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_call(make), loop))
+
+    @property
+    def server(self) -> MockServer:
+        return self.thread.server
+
+    @property
+    def config(self) -> ServerConfig:
+        return self.thread.server.config
+
+    @property
+    def port(self) -> int:
+        return self.thread.port
+
+    ws_url = property(lambda self: self.thread.ws_url)
+    base_url = property(lambda self: self.thread.base_url)
+    api_url = property(lambda self: self.thread.api_url)
+    subscriptions_url = property(lambda self: self.thread.subscriptions_url)
+    control_url = property(lambda self: self.thread.control_url)
+
+    async def trigger(self, name: str, /, **request: Any) -> DeliveryResult:
+        return await self._await(lambda: self.server.trigger(name, **request))
+
+    def reconnect(self) -> dict[str, Any]:
+        return self.thread.reconnect()
+
+    def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
+        self.thread.close_session(session_id, code, dirty=dirty)
+
+    def set_subscription_status(self, subscription_id: str, status: str) -> Subscription:
+        return self.thread.set_subscription_status(subscription_id, status)
+
+    def set_keepalive(self, session_id: str, enabled: bool) -> None:
+        self.thread.set_keepalive(session_id, enabled)
+
+    def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
+        self.thread.add_token(token, entry)
+
+    @property
+    def sessions(self) -> list[Session]:
+        return self.thread.sessions
+
+    @property
+    def subscriptions(self) -> list[Subscription]:
+        return self.thread.subscriptions
+
+    @property
+    def requests(self) -> list[Any]:
+        return self.thread.requests
+
+    def messages(self, session_id: str) -> list[dict[str, Any]]:
+        return self.thread.messages(session_id)
+
+    def reset(self) -> None:
+        self.thread.reset()
+
+    async def advance(self, seconds: float) -> None:
+        await self._await(lambda: self.server.advance(seconds))
+
+    async def wait_for_session(
+        self, predicate: Callable[[Session], bool] | None = None, *, timeout: float = 5.0
+    ) -> Session:
+        return await self._await(lambda: self.server.wait_for_session(predicate, timeout=timeout))
+
+    async def wait_for_subscription(
+        self, type: str | None = None, version: str | None = None, *, timeout: float = 5.0
+    ) -> Subscription:
+        return await self._await(
+            lambda: self.server.wait_for_subscription(type, version, timeout=timeout)
+        )
+
+    async def wait_for_close(self, session_id: str, *, timeout: float = 5.0) -> int | None:
+        return await self._await(lambda: self.server.wait_for_close(session_id, timeout=timeout))
 
 
 async def _call(make: Callable[[], Awaitable[T]]) -> T:
