@@ -132,9 +132,6 @@ def eventsub_session_options() -> dict[str, Any]:
 
 
 # The shared server's token table at start; the tokens a test adds are dropped after it.
-_TOKENS_AT_START = pytest.StashKey[dict[str, Any]]()
-
-
 @pytest.fixture(scope="session")
 def eventsub_server_session(
     request: pytest.FixtureRequest, eventsub_session_options: dict[str, Any]
@@ -147,33 +144,21 @@ def eventsub_server_session(
     from .threaded import MockServerThread
 
     with MockServerThread(**_server_options(eventsub_session_options)) as thread:
-        request.config.stash[_TOKENS_AT_START] = thread._call(
-            lambda: dict(thread.server.core.tokens.table)
-        )
         yield thread
-
-
-def _reset_shared(server: Any, tokens: dict[str, Any]) -> None:
-    """Run on the server's thread. Sessions (closed, 1001), subscriptions, pending reconnects,
-    timers and recorded requests go with reset(); the closed sessions kept for
-    wait_for_close()/messages() and the tokens a test added are that test's state too."""
-    server.reset()
-    server.waiters.closed.clear()
-    server.core.tokens.table = dict(tokens)
 
 
 def _shared(request: pytest.FixtureRequest, name: str) -> Iterator[Any]:
     if request.node.get_closest_marker("eventsub") is not None:
         pytest.fail(_SHARED_NO_OPTIONS.format(name=name), pytrace=False)
     thread = request.getfixturevalue("eventsub_server_session")
-    tokens = request.config.stash[_TOKENS_AT_START]
     # Reset before as well as after: a test that used eventsub_server_session directly may have
-    # left state behind, and each test is promised a clean server.
-    thread._call(lambda: _reset_shared(thread.server, tokens))
+    # left state behind, and each test is promised a clean server. The tokens a test added are
+    # its own state too.
+    thread.reset(tokens=True)
     try:
         yield thread
     finally:
-        thread._call(lambda: _reset_shared(thread.server, tokens))
+        thread.reset(tokens=True)
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ class MockServer:
         self.clock: Clock = clock or SystemClock()
         # Token entries are checked here, so that a bad one fails now, not at the first request.
         self.core = EventSubCore(self.config, self.clock, tokens)
+        self._tokens_at_start = dict(self.core.tokens.table)
         self.core.record_traffic = record
         self.waiters = Waiters(self.core)
         self.requests: list[RecordedRequest] = []
@@ -276,6 +277,11 @@ class MockServer:
     def subscriptions(self) -> list[Subscription]:
         return list(self.core.subscriptions.values())
 
-    def reset(self) -> None:
+    def reset(self, *, tokens: bool = False) -> None:
+        """Close every session, forget every subscription, recorded request and closed
+        session; with `tokens`, the token table is again the one the server started with."""
         self.core.reset()
         self.requests.clear()
+        self.waiters.closed.clear()
+        if tokens:
+            self.core.tokens.table = dict(self._tokens_at_start)

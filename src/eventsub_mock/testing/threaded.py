@@ -144,8 +144,8 @@ class MockServerThread:
     def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
         self._call(lambda: self.server.add_token(token, entry))
 
-    def reset(self) -> None:
-        self._call(self.server.reset)
+    def reset(self, *, tokens: bool = False) -> None:
+        self._call(lambda: self.server.reset(tokens=tokens))
 
     def advance(self, seconds: float) -> None:
         self._run(lambda: self.server.advance(seconds))
@@ -236,8 +236,8 @@ class AsyncView:
     def messages(self, session_id: str) -> list[dict[str, Any]]:
         return self.thread.messages(session_id)
 
-    def reset(self) -> None:
-        self.thread.reset()
+    def reset(self, *, tokens: bool = False) -> None:
+        self.thread.reset(tokens=tokens)
 
     async def advance(self, seconds: float) -> None:
         await self._await(lambda: self.server.advance(seconds))
