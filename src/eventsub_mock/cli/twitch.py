@@ -187,13 +187,13 @@ def run_event(args: argparse.Namespace, extra: list[str]) -> int | list[str] | N
     command = _canonical(args.event_command)
     if command == "websocket":
         return websocket_argv(args, extra)
-    if extra:
-        raise CliError("unrecognized arguments: " + " ".join(extra))
-    if command == "verify-subscription":
+    if command == "verify-subscription":  # whatever else it was given
         raise webhook_not_supported(
             "verify-subscription checks a webhook callback's challenge handshake "
             "(websocket subscriptions have none)"
         )
+    if extra:
+        raise CliError("unrecognized arguments: " + " ".join(extra))
     if command == "configure":
         return configure(args)
     args.command = command

@@ -75,9 +75,11 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
     revoke_status = _revoke_status(body)
     try:
         trigger = resolve_trigger(body.get("type"), version, websocket=True)
-        params = TriggerParams.from_mapping(body, ignore=_DELIVERY_KEYS).with_presets(
-            trigger.presets
-        )
+        params = TriggerParams.from_mapping(body, ignore=_DELIVERY_KEYS)
+        presets = trigger.presets
+        if params.gift_user is not None:  # a gifted sub, whatever the alias says
+            presets = {k: v for k, v in presets.items() if k != "is_gift"}
+        params = params.with_presets(presets)
     except CatalogError as exc:
         raise errors.InvalidTrigger(reason=str(exc)) from None
     sub_type = trigger.sub_type
