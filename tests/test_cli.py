@@ -493,3 +493,222 @@ def test_control_commands_import_only_the_standard_library() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# --- the Twitch CLI's `twitch event` commands -------------------------------------------------
+
+
+async def test_bare_command_version_and_suggestions() -> None:
+    bare, version, misspelt, event_misspelt, action_misspelt = await asyncio.gather(
+        run_cli(),
+        run_cli("--version"),
+        run_cli("trigr", "follow"),
+        run_cli("event", "retriger", "-i", "x"),
+        run_cli("event", "websocket", "reconect", "--server", DOWN),
+    )
+    assert bare.returncode == 0 and "usage:" in bare.stdout and "event" in bare.stdout
+    assert version.returncode == 0
+    assert re.fullmatch(r"eventsub-mock \d+\.\d+\.\S+", version.stdout.strip())
+    assert misspelt.returncode == 2 and "did you mean 'trigger'" in misspelt.stderr
+    assert event_misspelt.returncode == 2 and "did you mean 'retrigger'" in event_misspelt.stderr
+    line = assert_one_line_error(action_misspelt, code=1)
+    assert "did you mean 'reconnect'" in line
+
+
+WEBHOOK_ONLY = [
+    ["event", "trigger", "cheer", "-T", "webhook"],
+    ["event", "trigger", "subscribe", "-F", "https://localhost:8080/"],
+    ["trigger", "cheer", "--transport", "websub"],
+    ["event", "retrigger", "-i", "some-id", "-F", "https://localhost:8080/"],
+    ["event", "verify-subscription", "cheer", "-F", "https://localhost:8080/", "-s", "a" * 12],
+    ["event", "verify", "cheer", "-T", "webhook", "-b", "1234", "-v", "1", "-u", "x", "-I", "y"],
+    ["event", "trigger", "cheer", "-s", "tooshort"],
+]
+
+
+async def test_webhook_commands_are_refused_in_one_line() -> None:
+    results = await asyncio.gather(*(run_cli(*args, "--server", DOWN) for args in WEBHOOK_ONLY))
+    for args, result in zip(WEBHOOK_ONLY, results, strict=True):
+        line = assert_one_line_error(result, code=1)
+        assert "cannot reach" not in line, args  # refused before any request
+        assert "webhook" in line or "secret" in line or "transport" in line, (args, line)
+    assert "verify-subscription" in results[4].stderr
+
+
+async def test_trigger_flags_of_the_twitch_cli(server: MockServer, make_client) -> None:
+    raw = make_client(server)
+    await raw.connect()
+    result = await control(
+        server,
+        "event",
+        "trigger",
+        "subscribe",
+        "-T",
+        "websocket",
+        "-s",
+        "a-secret-of-12",
+        "--gift-user",
+        "4242",
+        "-I",
+        "my-event-id",
+        "-u",
+        "my-subscription-id",
+        "-c",
+        "2",
+    )
+    assert result.returncode == 0, result
+    for _ in range(2):
+        message = await raw.receive()
+        assert message["metadata"]["message_id"] == "my-event-id"
+        assert message["payload"]["subscription"]["id"] == "my-subscription-id"
+        assert message["payload"]["event"]["is_gift"] is True
+        assert message["payload"]["event"]["user_id"] == "4242"
+    redemption = await control(
+        server, "emit", "add-redemption", "-S", "fulfilled", "--session", raw.session_id
+    )
+    assert redemption.returncode == 0, redemption
+    assert (await raw.receive())["payload"]["event"]["status"] == "fulfilled"
+
+
+async def test_trigger_subscription_status_revokes(server: MockServer, make_client) -> None:
+    client, sub_id = await subscribed_client(server, make_client)
+    result = await control(server, "event", "fire", "channel.follow", "-r", "user_removed")
+    assert result.returncode == 0, result
+    message = await client.receive()
+    assert message["metadata"]["message_type"] == "revocation"
+    assert message["payload"]["subscription"] == {
+        **message["payload"]["subscription"],
+        "id": sub_id,
+        "status": "user_removed",
+    }
+    assert server.core.subscriptions[sub_id].status == "user_removed"
+
+
+async def test_retrigger_sends_the_same_message_again(server: MockServer, make_client) -> None:
+    client, _ = await subscribed_client(server, make_client)
+    assert (await control(server, "trigger", "channel.follow")).returncode == 0
+    first = await client.receive()
+    message_id = first["metadata"]["message_id"]
+    result = await control(server, "event", "retrigger", "-i", message_id)
+    assert result.returncode == 0, result
+    assert message_id in result.stdout
+    assert await client.receive() == first
+    again = await control(server, "retrigger", "--id", message_id)
+    assert again.returncode == 0, again
+    assert await client.receive() == first
+    unknown = await control(server, "retrigger", "-i", "never-sent")
+    line = assert_one_line_error(unknown, code=1)
+    assert "never-sent" in line
+
+
+async def test_configure_saves_defaults_that_trigger_uses(
+    server: MockServer, make_client, tmp_path
+) -> None:
+    client: Client = make_client(server)
+    await client.connect()
+    env = _env(XDG_CONFIG_HOME=str(tmp_path))
+    saved = await run_cli(
+        "event",
+        "configure",
+        "-F",
+        "https://localhost:8080/hook",
+        "-s",
+        "a-secret-of-12",
+        "--server",
+        server.base_url,
+        env=env,
+    )
+    assert saved.returncode == 0, saved
+    config = json.loads((tmp_path / "eventsub-mock" / "config.json").read_text())
+    assert config == {
+        "forward_address": "https://localhost:8080/hook",
+        "secret": "a-secret-of-12",
+        "server": server.base_url,
+    }
+    # No --server: the saved one is used; with -D it is not (and 8080 is not ours).
+    fired = await run_cli("event", "trigger", "channel.follow", env=env)
+    assert fired.returncode == 0, fired
+    assert (await client.receive())["metadata"]["message_type"] == "notification"
+    no_config = await run_cli(
+        "trigger", "channel.follow", "-D", env={**env, "EVENTSUB_MOCK_SERVER": DOWN}
+    )
+    assert "cannot reach" in assert_one_line_error(no_config, code=1)
+    # A saved secret is checked as a given one is.
+    (tmp_path / "eventsub-mock" / "config.json").write_text('{"secret": "short"}')
+    bad = await run_cli("trigger", "channel.follow", "--server", server.base_url, env=env)
+    assert "secret" in assert_one_line_error(bad, code=1)
+    shown = await run_cli("event", "configure", env=env)
+    assert shown.returncode == 0 and "*****" in shown.stdout and "short" not in shown.stdout
+
+
+async def test_the_twitch_cli_docs_examples() -> None:
+    """The examples of the Twitch CLI's docs for `event websocket` and `event trigger
+    --transport=websocket`, with `twitch` replaced by `eventsub-mock`, against one server
+    (on a free port: the control commands find it through $EVENTSUB_MOCK_SERVER)."""
+    process = await asyncio.create_subprocess_exec(
+        *CLI,
+        "event",
+        "websocket",
+        "start-server",
+        "--port",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=_env(),
+    )
+    try:
+        ws_url = await _read_until_ws_url(process)
+        base_url = re.sub(r"^ws", "http", ws_url).removesuffix("/ws")
+        env = _env(EVENTSUB_MOCK_SERVER=base_url)
+        async with aiohttp.ClientSession() as http:
+            client = Client(_Urls(ws_url, base_url), http)  # type: ignore[arg-type]
+            await client.connect()
+            session = client.session_id
+            assert session is not None
+            sub_id = (await client.subscribe("channel.ban", "1", {"broadcaster_user_id": "1"}))[
+                "data"
+            ][0]["id"]
+
+            async def example(line: str) -> Result:
+                argv = line.split()
+                assert argv[0] == "twitch"
+                return await run_cli(*argv[1:], env=env)
+
+            # docs/event.md (WebSocket) and the start-server banner of the docs' page.
+            ban = await example("twitch event trigger channel.ban --transport=websocket")
+            assert ban.returncode == 0, ban
+            targeted = await example(
+                f"twitch event trigger channel.ban --transport=websocket --session={session}"
+            )
+            assert targeted.returncode == 0, targeted
+            for _ in range(2):
+                message = await client.receive()
+                assert message["metadata"]["subscription_type"] == "channel.ban"
+                assert message["payload"]["subscription"]["id"] == sub_id
+            keepalive = await example(
+                f"twitch event websocket keepalive --session={session} --enabled=false"
+            )
+            assert keepalive.returncode == 0, keepalive
+            subscription = await example(
+                f"twitch event websocket subscription --status=user_removed --subscription={sub_id}"
+            )
+            assert subscription.returncode == 0, subscription
+            revocation = await client.receive()
+            assert revocation["metadata"]["message_type"] == "revocation"
+            reconnect = await example("twitch event websocket reconnect")
+            assert reconnect.returncode == 0, reconnect
+            assert (await client.receive())["metadata"]["message_type"] == "session_reconnect"
+            close = await example(f"twitch event websocket close --session={session} --reason=4006")
+            assert close.returncode == 0, close
+            assert await client.receive_close() == 4006
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), 5) == 0
+
+
+@dataclass
+class _Urls:
+    """What `Client` needs of a server: its websocket and base URLs."""
+
+    ws_url: str
+    base_url: str

@@ -71,11 +71,11 @@ def test_an_unreachable_server_is_a_control_error_without_status() -> None:
 async def test_every_operation_is_routed(server: MockServer, http) -> None:
     """The table is the routes: no operation is missing on the server."""
     for operation in OPERATIONS:
-        path = operation.url_path(session_id="nope", subscription_id="nope")
+        path = operation.url_path(session_id="nope", subscription_id="nope", message_id="nope")
         async with http.request(operation.method, server.base_url + path, json={}) as response:
             body = await response.json()
         assert response.status not in (405, 500), (operation.name, body)
-        if response.status == 404:  # an unknown session, subscription or recipient
+        if response.status == 404:  # an unknown session, subscription, message or recipient
             assert body["message"] != "Not Found", operation.name
 
 
@@ -127,3 +127,19 @@ def test_every_error_class_has_a_status_and_a_message() -> None:
     # One class per error: no two share both status and message.
     fixed = [(c.status, c.template) for c in classes if "{" not in c.template]
     assert len(fixed) == len(set(fixed))
+
+
+async def test_retrigger_over_the_control_api(server: MockServer, make_client) -> None:
+    control = ControlClient(server.base_url)
+    client = make_client(server)
+    await client.connect()
+    await asyncio.to_thread(control.trigger, "channel.follow", message_id="first-one")
+    first = await client.receive()
+    answer = await asyncio.to_thread(control.retrigger, "first-one")
+    assert (answer["delivered"], answer["message_id"]) == (1, "first-one")
+    assert answer["sessions"] == [client.session_id]
+    assert await client.receive() == first
+    with pytest.raises(ControlError) as unknown:
+        await asyncio.to_thread(control.retrigger, "never/sent")
+    assert unknown.value.status == 404
+    assert "never/sent" in str(unknown.value) and "1000" in str(unknown.value)

@@ -12,9 +12,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from eventsub_mock import MockServer, catalog
+from eventsub_mock import MockServer, catalog, protocol
 from eventsub_mock.catalog.params import TriggerParams
 from eventsub_mock.catalog.payloads import build_event, condition_for_event
+from eventsub_mock.core import errors
 
 from .conftest import Client
 
@@ -333,3 +334,96 @@ async def test_routing_table(http, strict: bool) -> None:
                 stand_in = notes[0]["payload"]["subscription"]
                 assert stand_in["id"] not in known
                 assert notes[0]["payload"]["event"]["broadcaster_user_id"] == "1234"
+
+
+# --- the Twitch CLI's trigger options: event id, subscription id, subscription status -------
+
+
+async def test_a_given_message_id_is_on_every_notification(server, make_client) -> None:
+    one, two = make_client(server), make_client(server)
+    await one.connect()
+    await two.connect()
+    # Not UUID-shaped and needing JSON escapes: the frame lengths must still be right.
+    message_id = 'dup-"1"'
+    result = await server.trigger("channel.follow", message_id=message_id, count=2)
+    assert result.delivered == 4
+    for client in (one, two):
+        ids = [(await client.receive())["metadata"]["message_id"] for _ in range(2)]
+        assert ids == [message_id, message_id]
+
+
+async def test_subscription_id_of_a_stand_in(server, make_client) -> None:
+    raw, subscribed = make_client(server), make_client(server)
+    await raw.connect()
+    await subscribed.connect()
+    await subscribed.subscribe()
+    result = await server.trigger("channel.follow", subscription_id="made-up-id")
+    assert (result.delivered, result.sessions, result.subscriptions) == (
+        1,
+        [raw.session_id],
+        [],
+    )
+    assert (await raw.receive())["payload"]["subscription"]["id"] == "made-up-id"
+    with pytest.raises(asyncio.TimeoutError):
+        await subscribed.receive(timeout=0.05)
+
+
+async def test_subscription_id_unknown_in_strict_mode_is_404(strict_server, make_client) -> None:
+    await make_client(strict_server).connect()
+    with pytest.raises(errors.NoSuchSubscription):
+        await strict_server.trigger("channel.follow", subscription_id="made-up-id")
+
+
+async def test_a_revoking_subscription_status_sends_revocations(server, make_client) -> None:
+    subscribed, raw, other = make_client(server), make_client(server), make_client(server)
+    for client in (subscribed, raw, other):
+        await client.connect()
+    sub_id = (await subscribed.subscribe())["data"][0]["id"]
+    await other.subscribe("channel.raid", "1", {"to_broadcaster_user_id": "1234"})
+    result = await server.trigger("channel.follow", subscription_status="user_removed")
+    assert sorted(result.sessions) == sorted([subscribed.session_id, raw.session_id])
+    assert result.subscriptions == [sub_id]
+    assert server.core.subscriptions[sub_id].status == "user_removed"
+    for client in (subscribed, raw):
+        message = await client.receive()
+        assert message["metadata"]["message_type"] == "revocation"
+        assert message["payload"]["subscription"]["status"] == "user_removed"
+        assert "event" not in message["payload"]
+    with pytest.raises(asyncio.TimeoutError):
+        await other.receive(timeout=0.05)
+    # Only production's revoking statuses: not the Twitch CLI's "revoked", nor a close status.
+    for status in ("revoked", "websocket_disconnected"):
+        with pytest.raises(errors.InvalidSubscriptionStatus) as refused:
+            await server.trigger("channel.follow", subscription_status=status)
+        assert "authorization_revoked" in refused.value.message
+
+
+async def test_retrigger_sends_the_same_notification_again(server, make_client) -> None:
+    client = make_client(server)
+    await client.connect()
+    sub_id = (await client.subscribe())["data"][0]["id"]
+    await server.trigger("channel.follow", count=3)
+    sent = [await client.receive() for _ in range(3)]
+    again = server.core.retrigger(sent[1]["metadata"]["message_id"])
+    assert (again.delivered, again.subscriptions) == (1, [sub_id])
+    assert await client.receive() == sent[1]
+    with pytest.raises(errors.UnknownMessageId):
+        server.core.retrigger("no-such-message")
+    # Once the subscription is revoked it is not delivered through any more.
+    server.set_subscription_status(sub_id, "authorization_revoked")
+    await client.receive()
+    assert server.core.retrigger(sent[0]["metadata"]["message_id"]).delivered == 0
+
+
+def test_the_record_of_recent_notifications_is_bounded() -> None:
+    from eventsub_mock.core.recent import RecentNotifications, Sent
+
+    recent = RecentNotifications(bound=10)
+    batch = protocol.NotificationBatch("channel.follow", "2", 0)
+    tails = [batch.event_tail("event", b"{}")] * 4
+    for n in range(10):
+        ids = [f"{n}-{i}".encode() for i in range(4)]
+        recent.add(Sent(None, None, batch, [None], [b"{}"], [tails], ids))  # type: ignore[arg-type]
+    # The newest 10 (and the rest of the oldest send that holds some of them) are kept.
+    assert recent.find("9-3") is not None and recent.find("7-0") is not None
+    assert recent.find("6-3") is None

@@ -145,6 +145,10 @@ class ControlClient:
         """Fire an event: the control API's trigger fields (`version`, `count`, `to_user`...)."""
         return self.operate("trigger", {"type": event, **request})
 
+    def retrigger(self, message_id: str) -> dict[str, Any]:
+        """Send a recent notification again with the same message_id (404 when unknown)."""
+        return self.operate("retrigger", message_id=message_id)
+
     def reconnect(self) -> dict[str, Any]:
         return self.operate("reconnect")
 

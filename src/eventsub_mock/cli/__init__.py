@@ -10,7 +10,8 @@ import argparse
 import os
 import sys
 
-from ..client import ControlError, default_server
+from .. import __version__
+from ..client import DEFAULT_SERVER, SERVER_ENV, ControlError
 from ..core.operations import BY_NAME
 from .errors import CliError
 
@@ -112,6 +113,19 @@ def _trigger(trigger: argparse.ArgumentParser) -> None:
     _add_json_option(trigger)
 
 
+def _retrigger(retrigger: argparse.ArgumentParser) -> None:
+    from .twitch import add_retrigger_arguments
+
+    add_retrigger_arguments(retrigger)
+    _add_server_option(retrigger)
+
+
+def _event(event: argparse.ArgumentParser) -> None:
+    from .twitch import add_event_commands
+
+    add_event_commands(event, _add_server_option, _add_json_option)
+
+
 def _types(types: argparse.ArgumentParser) -> None:
     _add_json_option(types)
 
@@ -145,7 +159,8 @@ def _listing(listing: argparse.ArgumentParser) -> None:
 # name, aliases, help, arguments; a control command's help is its operation's summary.
 _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], None]]] = [
     ("start-server", ["start"], "run the mock server", _start_server),
-    ("trigger", ["fire"], BY_NAME["trigger"].summary, _trigger),
+    ("trigger", ["fire", "emit"], BY_NAME["trigger"].summary, _trigger),
+    ("retrigger", [], BY_NAME["retrigger"].summary, _retrigger),
     ("types", [], "list the subscription types in the catalogue", _types),
     ("reconnect", [], BY_NAME["reconnect"].summary, _add_server_option),
     ("close", [], BY_NAME["close"].summary, _close),
@@ -154,6 +169,7 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
     ("sessions", [], BY_NAME["sessions"].summary, _listing),
     ("subscriptions", [], BY_NAME["subscriptions"].summary, _listing),
     ("reset", [], BY_NAME["reset"].summary, _add_server_option),
+    ("event", [], "the Twitch CLI's `twitch event` commands, with its flags", _event),
 ]
 
 
@@ -164,6 +180,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog=PROG,
         description="A local mock of Twitch's EventSub WebSocket service and subscription API.",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, aliases, help_text, add_arguments in _COMMANDS:
         if only is None or only == name or only in aliases:
@@ -171,11 +188,55 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def server_url(args: argparse.Namespace) -> str:
+    """--server, else $EVENTSUB_MOCK_SERVER, else the saved one (not with -D), else 8080."""
+    if args.server:
+        return args.server
+    if os.environ.get(SERVER_ENV):
+        return os.environ[SERVER_ENV]
+    if not getattr(args, "no_config", False):
+        from . import settings
+
+        saved = settings.load().get("server")
+        if saved:
+            return saved
+    return DEFAULT_SERVER
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    known = {n for name, aliases, _, _ in _COMMANDS for n in (name, *aliases)}
-    args = build_parser(argv[0] if argv and argv[0] in known else None).parse_args(argv)
+    known = [n for name, aliases, _, _ in _COMMANDS for n in (name, *aliases)]
+    if not argv:
+        build_parser().print_help()
+        return 0
+    if argv[0] not in known and not argv[0].startswith("-"):
+        from .twitch import suggestion
+
+        build_parser().error(
+            f"unknown command {argv[0]!r}{suggestion(argv[0], known)} (see {PROG} --help)"
+        )
+    if argv[0] == "event" and len(argv) > 1 and not argv[1].startswith("-"):
+        from .twitch import event_command_names, suggestion
+
+        names = event_command_names()
+        if argv[1] not in names:
+            build_parser("event").error(
+                f"unknown event command {argv[1]!r}{suggestion(argv[1], names)} "
+                f"(see {PROG} event --help)"
+            )
+    parser = build_parser(argv[0] if argv[0] in known else None)
+    args, extra = parser.parse_known_args(argv)
     try:
+        if args.command == "event":
+            from .twitch import run_event
+
+            outcome = run_event(args, extra)
+            if isinstance(outcome, int):
+                return outcome
+            if isinstance(outcome, list):
+                return main(outcome)
+        elif extra:
+            parser.error("unrecognized arguments: " + " ".join(extra))
         if args.command in ("start-server", "start"):
             from .serve import start_server
 
@@ -188,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ..client import ControlClient
         from . import commands
 
-        client = ControlClient(args.server or default_server(), args.control_token)
+        client = ControlClient(server_url(args), args.control_token)
         return commands.run(args, client)
     except (CliError, ControlError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

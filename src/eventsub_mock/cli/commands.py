@@ -9,7 +9,7 @@ import sys
 from ..client import ControlClient, ControlError, error_message
 from .errors import CliError
 from .listing import print_table
-from .trigger import trigger_request
+from .trigger import check_transport, trigger_request
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,9 +48,16 @@ def _bool(text: str) -> bool:
 
 def run(args: argparse.Namespace, client: ControlClient) -> int:
     command = args.command
-    if command in ("trigger", "fire"):
+    if command in ("trigger", "fire", "emit"):
         return _trigger(args, client)
-    if command == "reconnect":
+    if command == "retrigger":
+        check_transport(args)
+        result = client.retrigger(args.message_id)
+        print(
+            f"sent notification {result['message_id']} ({result['type']} v{result['version']}) "
+            f"again to session {', '.join(result['sessions'])}"
+        )
+    elif command == "reconnect":
         result = client.reconnect()
         print(
             f"reconnect started: {len(result['sessions'])} session(s) told to move "

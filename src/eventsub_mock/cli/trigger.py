@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from . import settings
 from .errors import CliError
 
 TYPE_CHECKING = False
@@ -25,7 +26,7 @@ _STRING_FLAGS: list[tuple[tuple[str, ...], str, str]] = [
     (("-i", "--item-id"), "item_id", "reward, redemption, product or category id"),
     (("-n", "--item-name"), "item_name", "reward title, category or product name"),
     (("-G", "--game-id"), "game_id", "category id"),
-    (("--event-status",), "event_status", "redemption status, e.g. fulfilled"),
+    (("-S", "--event-status"), "event_status", "the event's status, e.g. fulfilled (redemptions)"),
     (("--ban-start",), "ban_start", "RFC3339 time of the ban"),
     (("--ban-end",), "ban_end", "end of a timeout: RFC3339, seconds, or e.g. 1h30m"),
     (("--client-id",), "client_id", "client id for extension and authorization events"),
@@ -37,12 +38,46 @@ _INT_FLAGS: list[tuple[tuple[str, ...], str, str]] = [
 ]
 
 
+TRANSPORTS = ("websocket", "webhook")
+
+
+def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
+    """The Twitch CLI's webhook flags, shared by trigger, retrigger and verify-subscription."""
+    parser.add_argument(
+        "-F", "--forward-address", help="webhook: where to POST events (not supported yet)"
+    )
+    parser.add_argument("-s", "--secret", help="webhook: the HMAC secret, 10-100 characters")
+    parser.add_argument(
+        "-D", "--no-config", action="store_true", help="ignore the saved defaults (configure)"
+    )
+
+
 def add_trigger_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("event", help="a subscription type (channel.follow) or alias (follow)")
     parser.add_argument("-v", "--version", help="subscription version, when a type has several")
-    parser.add_argument("-s", "--session", help="deliver to this session only")
     parser.add_argument(
-        "-u", "--subscription-id", help="deliver only for this subscription (of its session)"
+        "-T", "--transport", help="websocket (the default); webhook is not supported yet"
+    )
+    add_transport_arguments(parser)
+    parser.add_argument("--session", help="deliver to this session only")
+    parser.add_argument(
+        "-u",
+        "--subscription-id",
+        help="deliver through this subscription; if none has this id, the stand-in "
+        "subscription of sessions that hold none carries it (lenient mode)",
+    )
+    parser.add_argument(
+        "-I",
+        "--event-id",
+        dest="message_id",
+        help="the notifications' message_id (every one of them, with --count)",
+    )
+    parser.add_argument(
+        "-r",
+        "--subscription-status",
+        dest="subscription_status",
+        help="a revoking status (authorization_revoked, user_removed, ...): the matching "
+        "subscriptions take it and get a revocation instead",
     )
     parser.add_argument("-c", "--count", type=int, default=1, help="how many events to fire")
     parser.add_argument("-a", "--anonymous", action="store_true", help="anonymous gift or cheer")
@@ -64,6 +99,28 @@ def add_trigger_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw", metavar="JSON", help="send this JSON event as given")
 
 
+def webhook_not_supported(what: str) -> CliError:
+    return CliError(
+        f"{what}: webhooks are not supported yet; eventsub-mock delivers over websockets "
+        "(-T websocket)"
+    )
+
+
+def check_transport(args: argparse.Namespace) -> None:
+    """Websockets only, for now; the secret is checked as the Twitch CLI does."""
+    transport = getattr(args, "transport", None)
+    if transport is not None and transport not in TRANSPORTS:
+        raise CliError(f"unknown transport {transport!r}: websocket or webhook")
+    if transport == "webhook" or (transport is None and args.forward_address):
+        flag = "--transport=webhook" if transport else "--forward-address"
+        raise webhook_not_supported(f"{flag} asks for the webhook transport")
+    secret = args.secret
+    if secret is None and not args.no_config:
+        secret = settings.load().get("secret")
+    if secret is not None:
+        settings.check_secret(secret)
+
+
 def _json_value(text: str) -> Any:
     try:
         return json.loads(text)
@@ -73,7 +130,15 @@ def _json_value(text: str) -> Any:
 
 def trigger_request(args: argparse.Namespace) -> dict[str, Any]:
     request: dict[str, Any] = {"type": args.event, "count": args.count}
-    for key in ("version", "session", "subscription_id", "seed"):
+    check_transport(args)
+    for key in (
+        "version",
+        "session",
+        "subscription_id",
+        "seed",
+        "message_id",
+        "subscription_status",
+    ):
         value = getattr(args, key)
         if value is not None:
             request[key] = value

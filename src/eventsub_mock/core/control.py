@@ -84,6 +84,17 @@ class Control:
             )
         return result.as_dict()
 
+    def retrigger(self, request: Request) -> dict[str, Any]:
+        """Send a recorded notification again; refused when it can reach nobody now."""
+        message_id = request["message_id"]
+        result = self._core.retrigger(message_id)
+        if not result.delivered:
+            raise errors.NothingDelivered(
+                reason=f"notification {message_id} was for a subscription or session that "
+                "is no longer enabled and connected"
+            )
+        return {**result.as_dict(), "message_id": message_id}
+
     def reconnect(self, request: Request) -> dict[str, Any]:
         return self._core.start_reconnect()
 

@@ -4,7 +4,7 @@ its subscription's transport. Routing never asks which transport that is."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -13,6 +13,7 @@ from .. import protocol
 from ..clock import Clock
 from . import errors
 from .model import Subscription
+from .recent import RecentNotifications, Sent
 from .store import SubscriptionStore
 from .transports import Transport
 
@@ -33,6 +34,13 @@ class Delivery:
     session_id: str | None = None
     # Deliver only for this subscription.
     subscription_id: str | None = None
+    # The id the stand-in subscriptions carry (lenient mode), when the trigger named one that
+    # does not exist (as the Twitch CLI's --subscription-id does).
+    stand_in_id: str | None = None
+    # The message_id of every notification of this trigger (to test de-duplication).
+    message_id: str | None = None
+    # A revoking status: the matching subscriptions take it and get a `revocation` instead.
+    revoke_status: str | None = None
 
 
 @dataclass
@@ -72,14 +80,11 @@ class Router:
         self._clock = clock
         self._store = store
         self._transports = tuple(transports)
+        self.recent = RecentNotifications()
 
-    def deliver(self, delivery: Delivery) -> DeliveryResult:
-        """Route one trigger (possibly a burst of `count` events) to its subscriptions.
-
-        Everything is built before anything is sent, so a trigger that fails (a bad override,
-        say) reaches nobody rather than some.
-        """
-        result = DeliveryResult(delivery.type, delivery.version)
+    def targets(self, delivery: Delivery) -> list[tuple[Transport, Any, list[Subscription]]]:
+        """Who a trigger reaches: each destination with its transport and the subscriptions
+        (real or stand-in) it gets the event through."""
         groups: dict[Any, _Group] = {}
         for sub in self._matching(delivery):
             destination = sub.binding.destination
@@ -90,16 +95,37 @@ class Router:
                 groups[destination] = (sub.binding.transport, [sub])
             else:
                 group[1].append(sub)
-            result.subscriptions.append(sub.id)
-        plan = list(groups.items())
+        plan = [(transport, d, subs) for d, (transport, subs) in groups.items()]
+        if (
+            delivery.subscription_id is not None
+            and delivery.subscription_id not in self._store.by_id
+        ):
+            delivery = replace(delivery, subscription_id=None, stand_in_id=delivery.subscription_id)
         for transport in self._transports:
-            plan += [(d, (transport, subs)) for d, subs in transport.stand_ins(delivery)]
+            plan += [(transport, d, subs) for d, subs in transport.stand_ins(delivery)]
+        if not plan and delivery.stand_in_id is not None:
+            raise errors.NoSuchSubscription(id=delivery.stand_in_id)
+        return plan
 
-        batch = protocol.NotificationBatch(delivery.type, delivery.version, self._clock.wall_ns())
+    def deliver(self, delivery: Delivery) -> DeliveryResult:
+        """Route one trigger (possibly a burst of `count` events) to its subscriptions.
+
+        Everything is built before anything is sent, so a trigger that fails (a bad override,
+        say) reaches nobody rather than some.
+        """
+        result = DeliveryResult(delivery.type, delivery.version)
+        plan = self.targets(delivery)
+        result.subscriptions = [
+            sub.id for _, _, subs in plan for sub in subs if sub.id in self._store.by_id
+        ]
+
+        batch = protocol.NotificationBatch(
+            delivery.type, delivery.version, self._clock.wall_ns(), delivery.message_id
+        )
         # Event tails by condition: built and encoded once for all subscriptions that share it.
         built: dict[tuple[tuple[str, Any], ...], list[bytes]] = {}
         tails: list[list[list[bytes]]] = []
-        for _, (_, subs) in plan:
+        for _, _, subs in plan:
             group_tails = []
             for sub in subs:
                 key = sub.condition_key()
@@ -109,10 +135,35 @@ class Router:
                 group_tails.append(sub_tails)
             tails.append(group_tails)
 
-        for (destination, (transport, subs)), group_tails in zip(plan, tails, strict=True):
-            if transport.send(destination, batch, subs, group_tails):
+        for (transport, destination, subs), group_tails in zip(plan, tails, strict=True):
+            ids = batch.message_ids(delivery.count * len(subs))
+            if transport.send(destination, batch, subs, group_tails, ids):
                 result.delivered += delivery.count * len(subs)
                 result.sessions.append(destination.id)
+                subs_json = [sub.notification_json() for sub in subs]
+                self.recent.add(
+                    Sent(transport, destination, batch, subs, subs_json, group_tails, ids)
+                )
+        return result
+
+    def retrigger(self, message_id: str) -> DeliveryResult:
+        """Send a recorded notification again, the same bytes and message_id, through its
+        subscription's current destination (or, for a stand-in, the session it went to)."""
+        recorded = self.recent.find(message_id)
+        if recorded is None:
+            raise errors.UnknownMessageId(id=message_id, bound=self.recent.bound)
+        sub = recorded.subscription
+        result = DeliveryResult(sub.type, sub.version)
+        if sub.id in self._store.by_id and self._store.by_id[sub.id] is sub:
+            destination = sub.binding.destination if sub.enabled else None
+            transport = sub.binding.transport
+        else:  # a stand-in: the session it was sent to
+            destination, transport = recorded.sent.destination, recorded.sent.transport
+        if destination is not None and transport.send_again(destination, recorded.message):
+            result.delivered = 1
+            result.sessions.append(destination.id)
+            if sub.id in self._store.by_id:
+                result.subscriptions.append(sub.id)
         return result
 
     @staticmethod
@@ -131,7 +182,7 @@ class Router:
         if delivery.subscription_id is not None:
             sub = self._store.get(delivery.subscription_id)
             if sub is None:
-                raise errors.NoSuchSubscription(id=delivery.subscription_id)
+                return []  # stand-ins may carry the id (see `targets`)
             if (sub.type, sub.version) != (delivery.type, delivery.version):
                 raise errors.SubscriptionTypeMismatch(
                     id=sub.id,

@@ -292,3 +292,17 @@ class SubscriptionTypeMismatch(ApiError):
 class NothingDelivered(ApiError):
     status = 404
     template = "{reason}"
+
+
+class UnknownMessageId(ApiError):
+    status = 404
+    template = (
+        "no recent notification has message_id {id!r} (the server keeps at least the last "
+        "{bound} notifications it sent)"
+    )
+
+
+class InvalidSubscriptionStatus(ApiError):
+    """A trigger's subscription_status that is neither enabled nor a revoking status."""
+
+    template = "subscription_status {status!r} is not enabled or a revoking status: one of {valid}"

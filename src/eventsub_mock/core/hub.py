@@ -169,7 +169,28 @@ class EventSubCore:
     def deliver(self, delivery: Delivery) -> DeliveryResult:
         if delivery.session_id is not None:
             self.websockets.find(delivery.session_id)
+        if delivery.revoke_status is not None:
+            return self._revoke(delivery, delivery.revoke_status)
         return self.router.deliver(delivery)
+
+    def _revoke(self, delivery: Delivery, status: str) -> DeliveryResult:
+        """A trigger with a revoking subscription status, as production would send it: each
+        subscription it reaches takes that status and its session gets a `revocation`."""
+        result = DeliveryResult(delivery.type, delivery.version)
+        for transport, destination, subs in self.router.targets(delivery):
+            for sub in subs:
+                if self.subscriptions.get(sub.id) is sub:
+                    self.set_subscription_status(sub.id, status)
+                    result.subscriptions.append(sub.id)
+                else:
+                    transport.revoke_stand_in(sub, status)
+            result.delivered += len(subs)
+            result.sessions.append(destination.id)
+        return result
+
+    def retrigger(self, message_id: str) -> DeliveryResult:
+        """Send a recent notification again, with the same message_id."""
+        return self.router.retrigger(message_id)
 
     def nothing_delivered(
         self, delivery: DeliveryResult, session_id: str | None
@@ -214,6 +235,7 @@ class EventSubCore:
         self.websockets.close_all()
         self.subscription_api.clear()
         self.reconnects.clear()
+        self.router.recent.clear()
         self.timers.clear()
 
     def describe_sessions(self) -> list[dict[str, Any]]:

@@ -36,6 +36,12 @@ OPERATIONS = (
     Operation("sessions", "GET", "/sessions", "list the connected sessions"),
     Operation("subscriptions", "GET", "/subscriptions", "list all subscriptions"),
     Operation("trigger", "POST", "/trigger", "fire an event at the connected sessions"),
+    Operation(
+        "retrigger",
+        "POST",
+        "/notifications/{message_id}/retrigger",
+        "send a notification again, same message_id",
+    ),
     Operation("reconnect", "POST", "/reconnect", "start a reconnect handoff"),
     Operation("close", "POST", "/sessions/{session_id}/close", "close a session with a close code"),
     Operation(

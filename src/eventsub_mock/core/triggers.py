@@ -11,13 +11,25 @@ from ..catalog.aliases import resolve_trigger
 from ..catalog.params import TriggerParams
 from ..catalog.payloads import build_event, condition_for_event, named_condition
 from ..clock import Clock
+from ..protocol import REVOCATION_STATUSES
 from . import errors
 from .delivery import Delivery
 
 MAX_COUNT = 10_000
 _UNSEEDED = random.Random()
 # Request keys about delivery; every other key is a trigger parameter (from_user, tier, ...).
-_DELIVERY_KEYS = ("type", "version", "count", "session", "subscription_id", "seed", "event")
+_DELIVERY_KEYS = (
+    "type",
+    "version",
+    "count",
+    "session",
+    "subscription_id",
+    "seed",
+    "event",
+    "message_id",
+    "subscription_status",
+)
+MAX_MESSAGE_ID_LENGTH = 256
 
 
 def _optional_string(body: Mapping[str, Any], key: str) -> str | None:
@@ -25,6 +37,26 @@ def _optional_string(body: Mapping[str, Any], key: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise errors.InvalidControlRequest(reason=f"{key} must be a string")
     return value
+
+
+def _revoke_status(body: Mapping[str, Any]) -> str | None:
+    """None for a normal notification, else the revoking status the subscriptions take."""
+    status = _optional_string(body, "subscription_status")
+    if status is None or status == "enabled":
+        return None
+    if status not in REVOCATION_STATUSES:
+        valid = ", ".join(["enabled", *sorted(REVOCATION_STATUSES)])
+        raise errors.InvalidSubscriptionStatus(status=status, valid=valid)
+    return status
+
+
+def _message_id(body: Mapping[str, Any]) -> str | None:
+    message_id = _optional_string(body, "message_id")
+    if message_id is not None and not 0 < len(message_id) <= MAX_MESSAGE_ID_LENGTH:
+        raise errors.InvalidControlRequest(
+            reason=f"message_id must be 1 to {MAX_MESSAGE_ID_LENGTH} characters"
+        )
+    return message_id
 
 
 def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
@@ -39,11 +71,15 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
         raise errors.InvalidControlRequest(reason="seed must be an integer or a string")
     session_id = _optional_string(body, "session")
     subscription_id = _optional_string(body, "subscription_id")
+    message_id = _message_id(body)
+    revoke_status = _revoke_status(body)
     try:
         trigger = resolve_trigger(body.get("type"), version, websocket=True)
-        params = TriggerParams.from_mapping(body, ignore=_DELIVERY_KEYS).with_presets(
-            trigger.presets
-        )
+        params = TriggerParams.from_mapping(body, ignore=_DELIVERY_KEYS)
+        presets = trigger.presets
+        if params.gift_user is not None:  # a gifted sub, whatever the alias says
+            presets = {k: v for k, v in presets.items() if k != "is_gift"}
+        params = params.with_presets(presets)
     except CatalogError as exc:
         raise errors.InvalidTrigger(reason=str(exc)) from None
     sub_type = trigger.sub_type
@@ -77,4 +113,6 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
         count=count,
         session_id=session_id,
         subscription_id=subscription_id,
+        message_id=message_id,
+        revoke_status=revoke_status,
     )

@@ -18,11 +18,18 @@ class NotificationBatch:
 
     Each event body is encoded once per trigger (`event_tail`) and each subscription object
     once per subscription; per message only the id and the frame header are new. Every
-    message has a random UUID of its own, as production's do (clients de-duplicate by it).
+    message has a random UUID of its own, as production's do (clients de-duplicate by it),
+    unless the batch is given one `message_id` that all its messages carry (to test that
+    de-duplication).
     """
 
-    def __init__(self, subscription_type: str, version: str, wall_ns: int) -> None:
+    def __init__(
+        self, subscription_type: str, version: str, wall_ns: int, message_id: str | None = None
+    ) -> None:
         self._start = b'{"metadata":{"message_id":"'
+        # The id as it appears between the quotes (escaped), when the batch has a fixed one.
+        self._fixed_id = None if message_id is None else orjson.dumps(message_id)[1:-1]
+        self._id_length = _ID_LENGTH if self._fixed_id is None else len(self._fixed_id)
         self._heads_cache: dict[tuple[int, int], list[bytes]] = {}
         tail = orjson.dumps(
             {"subscription_type": subscription_type, "subscription_version": version}
@@ -46,20 +53,38 @@ class NotificationBatch:
         key = (middle_length, id(tails))
         heads = self._heads_cache.get(key)
         if heads is None:
-            fixed = len(self._start) + _ID_LENGTH + middle_length
+            fixed = len(self._start) + self._id_length + middle_length
             start = self._start
             heads = [text_frame_header(fixed + len(tail)) + start for tail in tails]
             self._heads_cache[key] = heads
         return heads
 
-    def wire(self, subscriptions: list[bytes], event_tails: list[list[bytes]]) -> bytes:
+    def message_ids(self, count: int) -> list[bytes]:
+        """Ids for `count` messages of this batch, encoded as they go between the quotes."""
+        if self._fixed_id is not None:
+            return [self._fixed_id] * count
+        return new_message_ids(count)
+
+    def message(self, subscription: bytes, event_tail: bytes, message_id: bytes) -> bytes:
+        """One message of the batch, unframed: what `wire` sent for that id."""
+        return self._start + message_id + self._after_id + subscription + event_tail
+
+    def wire(
+        self,
+        subscriptions: list[bytes],
+        event_tails: list[list[bytes]],
+        ids: list[bytes] | None = None,
+    ) -> bytes:
         """Frames for every event of every subscription: event i reaches each subscription
-        before event i+1 does. `event_tails[j]` are the tails for `subscriptions[j]`.
+        before event i+1 does. `event_tails[j]` are the tails for `subscriptions[j]`. Message
+        n (event n // len(subscriptions), subscription n % len(subscriptions)) carries
+        `ids[n]` (from `message_ids`; fresh ones if not given).
 
         `event_tails` lists must stay alive while this batch is in use (their ids key a cache).
         """
         count = len(event_tails[0])
-        ids = new_message_ids(count * len(subscriptions))
+        if ids is None:
+            ids = self.message_ids(count * len(subscriptions))
         if len(subscriptions) == 1:  # the hot path: header+start, id, subscription, event
             middle = self._after_id + subscriptions[0]
             tails = event_tails[0]

@@ -60,8 +60,19 @@ class Transport(Protocol):
         batch: NotificationBatch,
         subscriptions: list[Subscription],
         event_tails: list[list[bytes]],
+        ids: list[bytes],
     ) -> bool:
-        """Send a trigger's notifications for these subscriptions; False if nothing went."""
+        """Send a trigger's notifications for these subscriptions, message n with `ids[n]`
+        (see `NotificationBatch.wire`); False if nothing went."""
+        ...
+
+    def send_again(self, destination: Any, message: bytes) -> bool:
+        """Send one recorded notification again, as it was (`retrigger`)."""
+        ...
+
+    def revoke_stand_in(self, sub: Subscription, status: str) -> None:
+        """A stand-in subscription (never stored) takes a revoking status: tell its
+        destination as `revoke` would."""
         ...
 
     def revoke(self, sub: Subscription) -> None:

@@ -131,12 +131,25 @@ class WebsocketTransport:
         batch: protocol.NotificationBatch,
         subscriptions: list[Subscription],
         event_tails: list[list[bytes]],
+        ids: list[bytes],
     ) -> bool:
         if not destination.delivering:
             return False  # closed by an earlier write of the same trigger
-        wire = batch.wire([sub.notification_json() for sub in subscriptions], event_tails)
+        wire = batch.wire([sub.notification_json() for sub in subscriptions], event_tails, ids)
         self._sessions.write(destination, wire)
         return True
+
+    def send_again(self, destination: Session, message: bytes) -> bool:
+        if not destination.delivering:
+            return False
+        self._sessions.send(destination, message)
+        return True
+
+    def revoke_stand_in(self, sub: Subscription, status: str) -> None:
+        """A stand-in subscription takes a revoking status: its session hears of it."""
+        sub.status = status
+        sub.changed()
+        self.revoke(sub)
 
     def revoke(self, sub: Subscription) -> None:
         session = self._session_of(sub)
@@ -151,7 +164,7 @@ class WebsocketTransport:
         raw client connected to watch) still gets the event, naming a made-up subscription of
         the event's type. A session with subscriptions gets only what they match."""
         if self._config.require_subscription or delivery.subscription_id is not None:
-            return []
+            return []  # a subscription that exists is delivered through, never stood in for
         if delivery.session_id is not None:
             targets = [self._sessions.find(delivery.session_id)]
         else:
@@ -171,7 +184,7 @@ class WebsocketTransport:
     ) -> Subscription:
         entry = catalog.lookup(delivery.type, delivery.version)
         return Subscription(
-            id=protocol.new_subscription_id(),
+            id=delivery.stand_in_id or protocol.new_subscription_id(),
             type=delivery.type,
             version=delivery.version,
             condition=condition,
