@@ -404,15 +404,15 @@ async def test_retrigger_sends_the_same_notification_again(server, make_client) 
     sub_id = (await client.subscribe())["data"][0]["id"]
     await server.trigger("channel.follow", count=3)
     sent = [await client.receive() for _ in range(3)]
-    again = server.core.retrigger(sent[1]["metadata"]["message_id"])
+    again = server.retrigger(sent[1]["metadata"]["message_id"])
     assert (again.delivered, again.subscriptions) == (1, [sub_id])
     assert await client.receive() == sent[1]
     with pytest.raises(errors.UnknownMessageId):
-        server.core.retrigger("no-such-message")
+        server.retrigger("no-such-message")
     # Once the subscription is revoked it is not delivered through any more.
     server.set_subscription_status(sub_id, "authorization_revoked")
     await client.receive()
-    assert server.core.retrigger(sent[0]["metadata"]["message_id"]).delivered == 0
+    assert server.retrigger(sent[0]["metadata"]["message_id"]).delivered == 0
 
 
 def test_the_record_of_recent_notifications_is_bounded() -> None:

@@ -257,6 +257,11 @@ class MockServer:
         """
         return self.core.trigger({"type": name, **request})
 
+    def retrigger(self, message_id: str) -> DeliveryResult:
+        """Send a recent notification again, same bytes and `message_id`, through its
+        subscription's current session (`delivered` 0 when it can reach nobody now)."""
+        return self.core.retrigger(message_id)
+
     def reconnect(self) -> dict[str, Any]:
         return self.core.start_reconnect()
 

@@ -114,6 +114,9 @@ class MockServerThread:
     def trigger(self, name: str, /, **request: Any) -> DeliveryResult:
         return self._run(lambda: self.server.trigger(name, **request))
 
+    def retrigger(self, message_id: str) -> DeliveryResult:
+        return self._call(lambda: self.server.retrigger(message_id))
+
     def reconnect(self) -> dict[str, Any]:
         return self._call(self.server.reconnect)
 
@@ -205,6 +208,9 @@ class AsyncView:
 
     async def trigger(self, name: str, /, **request: Any) -> DeliveryResult:
         return await self._await(lambda: self.server.trigger(name, **request))
+
+    def retrigger(self, message_id: str) -> DeliveryResult:
+        return self.thread.retrigger(message_id)
 
     def reconnect(self) -> dict[str, Any]:
         return self.thread.reconnect()
