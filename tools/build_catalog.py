@@ -19,13 +19,48 @@ from catalog_corrections import BATCHED, corrections_for, roles_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "subscription-types.json"
+# Who may subscribe to each type, one entry per entry of the source, same type and version.
+AUTHORIZATION = ROOT.parent / "shared" / "reference" / "authorization.json"
 TARGET = ROOT / "src" / "eventsub_mock" / "catalog" / "types.json"
 
 # Versions that production no longer accepts at all.
 REMOVED = {("channel.follow", "1"), ("channel.guest_star_slot.update", "beta")}
 
 
-def entry(raw: dict) -> dict:
+def _scope_rule(raw: dict) -> list[list[str]]:
+    return [group["any_of"] for group in raw["all_of"]]
+
+
+def authorization(raw: dict) -> dict:
+    """The rules a mock can check from tokens alone, compacted: scope rules as lists of
+    any-of groups. Moderator relationships the mock does not know beyond "the broadcaster
+    is their own moderator", so `moderator_of_broadcaster` is left out."""
+    user = raw["user_token"]
+    app = raw["app_token"]
+    return {
+        "user_token": None
+        if user is None
+        else {"scopes": _scope_rule(user["scopes"]), "user_fields": user["token_user_must_equal"]},
+        "app_token": {
+            "client_id_field": app["client_id_must_equal"],
+            "grants": [
+                {
+                    "user_field": grant["user_field"],
+                    "scopes": _scope_rule(grant["scopes"]),
+                    "waived_if_same_as": [
+                        grant["waived_if_moderator"]["user_field"],
+                        grant["waived_if_moderator"]["channel_field"],
+                    ]
+                    if grant["waived_if_moderator"]
+                    else None,
+                }
+                for grant in app["prior_authorization"]
+            ],
+        },
+    }
+
+
+def entry(raw: dict, rules: dict) -> dict:
     key = (raw["type"], raw["version"])
     scopes = [s for s in raw.get("scopes_mentioned") or [] if ":" in s]
     return {
@@ -43,6 +78,7 @@ def entry(raw: dict) -> dict:
         "batch": raw["type"] in BATCHED,
         "corrections": corrections_for(*key),
         "roles": roles_for(*key),
+        "authorization": authorization(rules),
     }
 
 
@@ -58,7 +94,13 @@ def sorted_keys(value: Any, path: tuple[str, ...] = ()) -> Any:
 
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
-    entries = [entry(raw) for raw in json.loads(source.read_text())]
+    rules = {
+        (item["type"], item["version"]): item
+        for item in json.loads(AUTHORIZATION.read_text())["entries"]
+    }
+    entries = [
+        entry(raw, rules[(raw["type"], raw["version"])]) for raw in json.loads(source.read_text())
+    ]
     entries.sort(key=lambda e: (e["type"], e["version"]))
     TARGET.write_text(json.dumps(sorted_keys(entries), indent=1) + "\n")
     print(f"wrote {len(entries)} entries to {TARGET.relative_to(ROOT)}")

@@ -25,6 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from .authorization import Authorization
 from .corrections import RoleFacts, SchemaCorrections
 from .errors import CatalogError
 
@@ -56,6 +57,7 @@ class SubscriptionType:
     batch: bool
     corrections: SchemaCorrections
     roles: RoleFacts
+    authorization: Authorization
 
     @property
     def key(self) -> tuple[str, str]:
@@ -96,6 +98,7 @@ def _index() -> dict[tuple[str, str], SubscriptionType]:
             batch=item["batch"],
             corrections=SchemaCorrections.from_json(item["corrections"]),
             roles=RoleFacts.from_json(item["roles"]),
+            authorization=Authorization.from_json(item["authorization"]),
         )
         index[entry.key] = entry
     return index
