@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from eventsub_mock import MockServer
+from eventsub_mock import ManualClock, MockServer
 from eventsub_mock.core import auth
 from eventsub_mock.web import oauth
 
@@ -143,8 +143,8 @@ async def test_bad_entries_refused_at_start(entry: Any) -> None:
 
 
 def test_token_info_forms() -> None:
-    assert auth.token_info("1") == auth.TokenInfo(user_id="1")
-    info = auth.TokenInfo(user_id="2", login="bob")
-    assert auth.token_info(info) is info
-    assert auth.token_info({"user_id": "3"}).user_id == "3"
-    assert auth.token_info({"user_id": None}).user_id is None
+    table = auth.Authority(ManualClock())
+    assert table.add("a", "1") == auth.Token("a", "1", expires_at=auth.DEFAULT_EXPIRES_IN)
+    assert table.add("b", {"user_id": "2", "login": "bob"}).login == "bob"
+    assert table.add("c", {"user_id": "3"}).user_id == "3"
+    assert table.add("d", {"user_id": None}).is_app

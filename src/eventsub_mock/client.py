@@ -165,6 +165,18 @@ class ControlClient:
         body = {"status": status}
         return self.operate("subscription_status", body, subscription_id=subscription_id)
 
+    def mint_token(self, user_id: str | None = None, **details: Any) -> dict[str, Any]:
+        """A new access token: a user token of `user_id` (with a refresh token), else an app
+        token. Details: `client_id`, `login`, `scopes`, `expires_in`."""
+        body = {"user_id": user_id, **{k: v for k, v in details.items() if v is not None}}
+        return self.operate("token", body)
+
+    def revoke_authorization(self, user_id: str, client_id: str | None = None) -> dict[str, Any]:
+        """The user disconnects the app: their tokens stop working, their subscriptions are
+        revoked (with a `revocation` message)."""
+        body = {"client_id": client_id} if client_id else {}
+        return self.operate("revoke_authorization", body, user_id=user_id)
+
     def reset(self) -> dict[str, Any]:
         return self.operate("reset")
 

@@ -45,6 +45,8 @@ class ServerConfig:
     # as one the server cannot write to, however little is queued.
     drain_timeout: float = 10.0
     page_size: int = 100
+    # Production's token and scope rules even with no token or application configured.
+    require_auth: bool = False
     # When set, the control API wants `Authorization: Bearer <control_token>`.
     control_token: str | None = None
     ssl: bool = False

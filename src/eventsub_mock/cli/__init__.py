@@ -78,8 +78,23 @@ def _start_server(start: argparse.ArgumentParser) -> None:
         "--token",
         action="append",
         default=[],
-        metavar="TOKEN=USER_ID",
-        help="a user access token clients may use (repeatable); /oauth2/validate answers for it",
+        metavar="TOKEN=USER_ID[:SCOPES]",
+        help="an access token clients may use (repeatable): a user token of USER_ID with the "
+        "comma-separated SCOPES (default: every EventSub scope), or TOKEN=app for an app "
+        "token. Configuring one turns production's authorization rules on",
+    )
+    start.add_argument(
+        "--client",
+        action="append",
+        default=[],
+        metavar="CLIENT_ID:SECRET",
+        help="register an application (repeatable): /oauth2/token grants it tokens, and tokens "
+        "given without a client belong to it when it is the only one",
+    )
+    start.add_argument(
+        "--require-auth",
+        action="store_true",
+        help="production's token and scope rules even with no token or client configured",
     )
     start.add_argument("--ping-interval", type=float, default=10.0, metavar="SECONDS")
     start.add_argument("--ping-timeout", type=float, default=10.0, metavar="SECONDS")
@@ -151,6 +166,27 @@ def _keepalive(keepalive: argparse.ArgumentParser) -> None:
     _add_server_option(keepalive)
 
 
+def _token(token: argparse.ArgumentParser) -> None:
+    token.add_argument(
+        "-u", "--user-token", action="store_true", help="a user token (default: an app token)"
+    )
+    token.add_argument("--user-id", help="the token's user (with -u; default: a made-up one)")
+    token.add_argument("--login", help="the user's login (with -u)")
+    token.add_argument(
+        "-s", "--scopes", help="space- or comma-separated scopes (default: every EventSub scope)"
+    )
+    token.add_argument("--client-id", help="the application (default: the only registered one)")
+    token.add_argument("--expires-in", type=int, metavar="SECONDS")
+    _add_server_option(token)
+    _add_json_option(token)
+
+
+def _revoke_authorization(revoke: argparse.ArgumentParser) -> None:
+    revoke.add_argument("--user", required=True, metavar="USER_ID", help="the user")
+    revoke.add_argument("--client-id", help="the application (default: every one)")
+    _add_server_option(revoke)
+
+
 def _listing(listing: argparse.ArgumentParser) -> None:
     _add_server_option(listing)
     _add_json_option(listing)
@@ -169,6 +205,13 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
     ("sessions", [], BY_NAME["sessions"].summary, _listing),
     ("subscriptions", [], BY_NAME["subscriptions"].summary, _listing),
     ("reset", [], BY_NAME["reset"].summary, _add_server_option),
+    ("token", [], BY_NAME["token"].summary, _token),
+    (
+        "revoke-authorization",
+        [],
+        BY_NAME["revoke_authorization"].summary,
+        _revoke_authorization,
+    ),
     ("event", [], "the Twitch CLI's `twitch event` commands, with its flags", _event),
 ]
 

@@ -46,6 +46,33 @@ def _bool(text: str) -> bool:
     raise CliError(f"--enabled must be true or false, not {text!r}")
 
 
+def _token(args: argparse.Namespace, client: ControlClient) -> None:
+    user_id = args.user_id
+    if args.user_token and user_id is None:
+        import random
+
+        user_id = str(random.randrange(10_000_000, 99_999_999))
+    elif not args.user_token and (user_id or args.login):
+        raise CliError("--user-id and --login make a user token: add -u")
+    scopes = args.scopes.replace(",", " ").split() if args.scopes is not None else None
+    minted = client.mint_token(
+        user_id=user_id,
+        client_id=args.client_id,
+        login=args.login,
+        scopes=scopes,
+        expires_in=args.expires_in,
+    )
+    if args.json:
+        _print_json(minted)
+        return
+    kind = f"User Access Token (user {minted['user_id']})" if user_id else "App Access Token"
+    print(f"{kind}: {minted['access_token']}")
+    if minted.get("refresh_token"):
+        print(f"Refresh Token: {minted['refresh_token']}")
+    print(f"Client ID: {minted['client_id'] or '(any)'}")
+    print(f"Scopes: {' '.join(minted['scope'])}")
+
+
 def run(args: argparse.Namespace, client: ControlClient) -> int:
     command = args.command
     if command in ("trigger", "fire", "emit"):
@@ -115,6 +142,14 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
     elif command == "reset":
         client.reset()
         print("reset: every session closed, every subscription forgotten")
+    elif command == "token":
+        _token(args, client)
+    elif command == "revoke-authorization":
+        result = client.revoke_authorization(args.user, args.client_id)
+        print(
+            f"user {result['user_id']} disconnected the app: {result['tokens']} token(s) stopped "
+            f"working, {len(result['subscriptions'])} subscription(s) revoked"
+        )
     else:  # argparse only lets known commands through
         raise CliError(f"unknown command {command!r}")
     return 0

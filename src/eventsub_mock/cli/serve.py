@@ -34,20 +34,37 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "enforce_cost_limits": args.enforce_cost_limits,
         "max_sessions": args.max_sessions,
         "drain_timeout": args.drain_timeout,
+        "require_auth": args.require_auth,
         "control_token": args.control_token,
         "keepalive_default_seconds": args.keepalive_timeout,
         "keepalive_min_seconds": args.keepalive_min,
     }
 
 
-def _tokens(args: argparse.Namespace) -> dict[str, str]:
-    tokens = {}
+def _tokens(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """`--token TOKEN=USER_ID[:SCOPES]` (scope names hold colons: all after the first colon is
+    the comma-separated list) or `--token TOKEN=app`."""
+    tokens: dict[str, dict[str, Any]] = {}
     for item in args.token:
-        token, sep, user_id = item.partition("=")
-        if not (sep and token.strip() and user_id.strip()):
-            raise CliError(f"--token wants TOKEN=USER_ID, not {item!r}")
-        tokens[token.strip()] = user_id.strip()
+        token, sep, rest = item.partition("=")
+        user_id, has_scopes, scope_list = rest.strip().partition(":")
+        if not (sep and token.strip() and user_id):
+            raise CliError(f"--token wants TOKEN=USER_ID[:SCOPES] or TOKEN=app, not {item!r}")
+        entry: dict[str, Any] = {"user_id": None if user_id == "app" else user_id}
+        if has_scopes:
+            entry["scopes"] = [s.strip() for s in scope_list.split(",") if s.strip()]
+        tokens[token.strip()] = entry
     return tokens
+
+
+def _clients(args: argparse.Namespace) -> dict[str, str]:
+    clients = {}
+    for item in args.client:
+        client_id, sep, secret = item.partition(":")
+        if not (sep and client_id.strip() and secret.strip()):
+            raise CliError(f"--client wants CLIENT_ID:SECRET, not {item!r}")
+        clients[client_id.strip()] = secret.strip()
+    return clients
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -75,7 +92,9 @@ async def _serve(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    server = MockServer(ssl_context=ssl_context, tokens=_tokens(args), **options)
+    server = MockServer(
+        ssl_context=ssl_context, tokens=_tokens(args), clients=_clients(args), **options
+    )
     if args.debug:
         _log_core_events(server)
     else:

@@ -125,3 +125,48 @@ class Control:
     def reset(self, request: Request) -> dict[str, Any]:
         self._core.reset()
         return {"reset": True}
+
+    def token(self, request: Request) -> dict[str, Any]:
+        user_id = _optional_string(request, "user_id")
+        scopes = request.get("scopes")
+        if isinstance(scopes, str):
+            scopes = scopes.replace(",", " ").split()
+        if scopes is not None and (
+            not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes)
+        ):
+            raise errors.InvalidControlRequest(reason="scopes must be a list of strings")
+        expires_in = request.get("expires_in")
+        if expires_in is not None and (
+            isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in < 1
+        ):
+            raise errors.InvalidControlRequest(reason="expires_in must be a positive integer")
+        token = self._core.mint_token(
+            user_id,
+            client_id=_optional_string(request, "client_id"),
+            login=_optional_string(request, "login"),
+            scopes=scopes,
+            expires_in=expires_in,
+        )
+        body: dict[str, Any] = {
+            "access_token": token.value,
+            "token_type": "bearer",
+            "client_id": token.client_id,
+            "user_id": token.user_id,
+            "scope": list(token.granted),
+        }
+        if token.user_id is not None:
+            body["refresh_token"] = token.refresh_token
+            body["login"] = token.login or f"user_{token.user_id}"
+        return body
+
+    def revoke_authorization(self, request: Request) -> dict[str, Any]:
+        return self._core.revoke_authorization(
+            request["user_id"], _optional_string(request, "client_id")
+        )
+
+
+def _optional_string(request: Request, key: str) -> str | None:
+    value = request.get(key)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise errors.InvalidControlRequest(reason=f"{key} must be a non-empty string")
+    return value

@@ -100,6 +100,82 @@ class InvalidAccessToken(OAuthError):
     template = "invalid access token"
 
 
+class MissingOAuthToken(ApiError):
+    status = 401
+    template = "OAuth token is missing"
+
+
+class InvalidOAuthToken(ApiError):
+    """Unknown, expired or revoked (TwitchIO refreshes its token on exactly this message)."""
+
+    status = 401
+    template = "Invalid OAuth token"
+
+
+class ClientIdMismatch(ApiError):
+    status = 401
+    template = "Client ID and OAuth token do not match"
+
+
+class InvalidTransportAndAuth(ApiError):
+    """An app token on the websocket transport, which takes user tokens only."""
+
+    template = "invalid transport and auth combination"
+
+
+class MissingProperAuthorization(ApiError):
+    """A missing scope, a condition user that is not the token's, or an app the condition's
+    users never authorized."""
+
+    status = 403
+    template = "subscription missing proper authorization"
+
+
+# --- Twitch's OAuth server (`/oauth2/token`, `/oauth2/revoke`) --------------------------------
+
+
+class OAuthBadRequest(OAuthError):
+    status = 400
+
+
+class OAuthMissingClientId(OAuthBadRequest):
+    template = "missing client id"
+
+
+class OAuthInvalidClient(OAuthBadRequest):
+    template = "invalid client"
+
+
+class OAuthMissingClientSecret(OAuthBadRequest):
+    template = "missing client secret"
+
+
+class OAuthInvalidClientSecret(OAuthError):
+    status = 403
+    template = "invalid client secret"
+
+
+class OAuthInvalidGrantType(OAuthBadRequest):
+    template = "invalid grant type"
+
+
+class OAuthMissingRefreshToken(OAuthBadRequest):
+    template = "missing refresh token"
+
+
+class OAuthInvalidRefreshToken(OAuthBadRequest):
+    template = "Invalid refresh token"
+
+
+class OAuthUnknownClient(OAuthError):
+    status = 404
+    template = "client does not exist"
+
+
+class OAuthInvalidToken(OAuthBadRequest):
+    template = "Invalid token"
+
+
 class ControlNeedsJson(ApiError):
     """A browser sends a cross-origin `text/plain` or form POST without asking first; one
     with `application/json` needs a preflight, which the control API never allows."""

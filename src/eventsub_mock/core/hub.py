@@ -17,7 +17,7 @@ from ..clock import Clock
 from ..config import ServerConfig
 from ..protocol import CloseCode
 from . import errors
-from .auth import Tokens
+from .auth import Authority, Token
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
 from .model import Caller, Subscription
@@ -32,13 +32,17 @@ Observer = Callable[[str, dict[str, Any]], None]
 
 class EventSubCore:
     def __init__(
-        self, config: ServerConfig, clock: Clock, tokens: Mapping[str, object] | None = None
+        self,
+        config: ServerConfig,
+        clock: Clock,
+        tokens: Mapping[str, object] | None = None,
+        clients: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.timers = Timers()
         self.observers: list[Observer] = []
-        self.tokens = Tokens(tokens)
+        self.auth = Authority(clock, tokens, clients, require_auth=config.require_auth)
         self.websockets = WebsocketSessions(
             config,
             clock,
@@ -50,7 +54,7 @@ class EventSubCore:
         self.reconnects = Reconnect(self.websockets, config.reconnect_grace, self._notify)
         websocket = WebsocketTransport(config, self.websockets)
         self.subscription_api = Subscriptions(
-            config, clock, {websocket.method: websocket}, self._notify
+            config, clock, self.auth, {websocket.method: websocket}, self._notify
         )
         self.router = Router(clock, self.subscription_api.store, [websocket])
         self.control = Control(self)
@@ -125,10 +129,16 @@ class EventSubCore:
     # --- the subscription API and OAuth -------------------------------------------------------
 
     def caller(self, client_id: str | None, authorization: str | None) -> Caller:
-        return self.tokens.caller(client_id, authorization)
+        return self.auth.caller(client_id, authorization)
 
     def validate_token(self, authorization: str | None, client_id: str | None) -> dict[str, Any]:
-        return self.tokens.validate(authorization, client_id)
+        return self.auth.validate(authorization, client_id)
+
+    def oauth_token(self, params: Mapping[str, str]) -> dict[str, Any]:
+        return self.auth.grant(params)
+
+    def oauth_revoke(self, params: Mapping[str, str]) -> None:
+        self.auth.revoke(params)
 
     def create_subscription(self, caller: Caller, body: Any) -> dict[str, Any]:
         return self.subscription_api.create(caller, body)
@@ -229,6 +239,29 @@ class EventSubCore:
 
     def set_subscription_status(self, subscription_id: str, status: str) -> Subscription:
         return self.subscription_api.set_status(subscription_id, status)
+
+    def mint_token(self, user_id: str | None, **details: Any) -> Token:
+        """A new access token (an app token when `user_id` is None), as `eventsub-mock token`
+        prints it."""
+        return self.auth.mint(user_id, **details)
+
+    def revoke_authorization(self, user_id: str, client_id: str | None = None) -> dict[str, Any]:
+        """The user disconnects the app (every app when `client_id` is None) in their Twitch
+        settings: their tokens stop working, and each enabled subscription they created or
+        whose condition names them becomes `authorization_revoked`, with a `revocation`."""
+        tokens = self.auth.revoke_user(user_id, client_id)
+        revoked = []
+        for sub in list(self.subscriptions.values()):
+            if not sub.enabled or (client_id is not None and sub.owner.client_id != client_id):
+                continue
+            named = any(
+                field.endswith("user_id") and value == user_id
+                for field, value in sub.condition.items()
+            )
+            if named or sub.owner.user_id == user_id:
+                self.subscription_api.set_status(sub.id, "authorization_revoked")
+                revoked.append(sub.id)
+        return {"user_id": user_id, "tokens": len(tokens), "subscriptions": revoked}
 
     def reset(self) -> None:
         """Forget every session and subscription; connected clients are closed."""

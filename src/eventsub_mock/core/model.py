@@ -15,15 +15,25 @@ import orjson
 from ..protocol import ENABLED
 
 if TYPE_CHECKING:
+    from .auth import Token
     from .transports import Transport
 
 
 @dataclass(eq=False)
 class Caller:
-    """Who makes a subscription API call: the app (Client-Id) and the token's user, if known."""
+    """Who makes a subscription API call: the app (Client-Id) and the token's user, if known.
+
+    `token` is the checked token when the server enforces authorization (None when open).
+    """
 
     client_id: str
     user_id: str | None = None
+    token: Token | None = None
+
+    @property
+    def app_token(self) -> bool:
+        """Authenticated with an app access token (it sees the app's non-websocket side)."""
+        return self.token is not None and self.token.is_app
 
     @property
     def key(self) -> tuple[str, str | None]:

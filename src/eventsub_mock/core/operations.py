@@ -57,6 +57,13 @@ OPERATIONS = (
         "set a subscription's status",
     ),
     Operation("reset", "POST", "/reset", "close every session and forget every subscription"),
+    Operation("token", "POST", "/tokens", "mint an access token: a user token, or an app token"),
+    Operation(
+        "revoke_authorization",
+        "POST",
+        "/users/{user_id}/revoke-authorization",
+        "revoke a user's authorization of the app",
+    ),
 )
 
 BY_NAME = {operation.name: operation for operation in OPERATIONS}

@@ -110,6 +110,10 @@ class SubscriptionStore:
 
 
 def owns(caller: Caller, sub: Subscription) -> bool:
+    """What a caller lists and may delete: its app's subscriptions, narrowed to the token's
+    user; with an app token (production's rule), the app's webhook and conduit ones."""
     if sub.owner.client_id != caller.client_id:
         return False
+    if caller.app_token:
+        return sub.session_id is None
     return caller.user_id is None or sub.owner.user_id in (None, caller.user_id)

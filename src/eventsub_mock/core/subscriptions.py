@@ -15,6 +15,7 @@ from ..clock import Clock
 from ..config import ServerConfig
 from ..protocol import ENABLED
 from . import errors, requests
+from .auth import Authority
 from .model import Binding, Caller, Subscription
 from .sessions import Notify
 from .store import SubscriptionStore, owns
@@ -26,11 +27,13 @@ class Subscriptions:
         self,
         config: ServerConfig,
         clock: Clock,
+        auth: Authority,
         transports: Mapping[str, Transport],
         notify: Notify,
     ) -> None:
         self.config = config
         self.clock = clock
+        self.auth = auth
         self.transports = transports
         self._notify = notify
         self.store = SubscriptionStore(config.disabled_retention)
@@ -44,10 +47,13 @@ class Subscriptions:
         if transport is None:
             raise errors.UnsupportedTransportMethod()
         transport.check_request(request.transport)
+        transport.check_caller(caller)
         entry = requests.catalog_entry(request.type, request.version)
         transport.check_type(entry)
         condition = requests.full_condition(entry, request.condition)
         binding = transport.bind(request.transport, caller, entry, condition)
+        self.auth.authorize(caller, entry, condition)
+        transport.admit(binding, entry, condition)
         cost = requests.cost(entry, caller, condition)
         if self.config.enforce_cost_limits:
             self._check_user_limits(caller, binding, entry.type, condition, cost)
@@ -117,7 +123,11 @@ class Subscriptions:
 
     def _totals(self, caller: Caller) -> dict[str, int]:
         self.store.purge(self.clock.monotonic())
-        total, total_cost = self.store.totals(caller)
+        if caller.app_token:  # the app's own side: counted as listed (rare, and small)
+            owned = list(self.store.owned_by(caller))
+            total, total_cost = len(owned), sum(s.cost for s in owned if s.enabled)
+        else:
+            total, total_cost = self.store.totals(caller)
         return {
             "total": total,
             "total_cost": total_cost,

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
+from ..core.auth import Token
 from ..core.delivery import DeliveryResult
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
@@ -50,6 +51,7 @@ class MockServer:
         record: bool = False,
         ssl_context: ssl_module.SSLContext | None = None,
         tokens: Mapping[str, object] | None = None,
+        clients: Mapping[str, str] | None = None,
         pong_wait: float = 0.5,
         **options: Any,
     ) -> None:
@@ -62,8 +64,8 @@ class MockServer:
         )
         self.clock: Clock = clock or SystemClock()
         # Token entries are checked here, so that a bad one fails now, not at the first request.
-        self.core = EventSubCore(self.config, self.clock, tokens)
-        self._tokens_at_start = dict(self.core.tokens.table)
+        self.core = EventSubCore(self.config, self.clock, tokens, clients)
+        self._tokens_at_start = dict(self.core.auth.table)
         self.core.record_traffic = record
         self.waiters = Waiters(self.core)
         self.requests: list[RecordedRequest] = []
@@ -241,9 +243,19 @@ class MockServer:
         """Wait until the session ends; its close code, or None when the client closed it."""
         return await self.waiters.close(session_id, timeout)
 
+    def mint_token(self, user_id: str | None = None, **details: Any) -> Token:
+        """A new access token: a user token of `user_id` (with a refresh token), else an app
+        token. Details: `client_id`, `login`, `scopes`, `expires_in` (seconds)."""
+        return self.core.mint_token(user_id, **details)
+
+    def revoke_authorization(self, user_id: str, client_id: str | None = None) -> dict[str, Any]:
+        """The user disconnects the app (every app when `client_id` is None): their tokens stop
+        working, and their subscriptions become `authorization_revoked` with a `revocation`."""
+        return self.core.revoke_authorization(user_id, client_id)
+
     def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
         """Accept another token: a user id, or `{"user_id", "login", "client_id", ...}`."""
-        self.core.tokens.add(token, entry)
+        self.core.auth.add(token, entry)
 
     # --- control ------------------------------------------------------------------------------
 
@@ -289,4 +301,4 @@ class MockServer:
         self.requests.clear()
         self.waiters.closed.clear()
         if tokens:
-            self.core.tokens.table = dict(self._tokens_at_start)
+            self.core.auth.restore(self._tokens_at_start)

@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from ..config import ServerConfig
+from ..core.auth import Token
 from ..core.delivery import DeliveryResult
 from ..core.model import Subscription
 from ..core.sessions import Session
@@ -116,6 +117,12 @@ class MockServerThread:
 
     def retrigger(self, message_id: str) -> DeliveryResult:
         return self._call(lambda: self.server.retrigger(message_id))
+
+    def mint_token(self, user_id: str | None = None, **details: Any) -> Token:
+        return self._call(lambda: self.server.mint_token(user_id, **details))
+
+    def revoke_authorization(self, user_id: str, client_id: str | None = None) -> dict[str, Any]:
+        return self._call(lambda: self.server.revoke_authorization(user_id, client_id))
 
     def reconnect(self) -> dict[str, Any]:
         return self._call(self.server.reconnect)

@@ -26,6 +26,11 @@ class Transport(Protocol):
         """The fields this method needs in a request's `transport` object are there."""
         ...
 
+    def check_caller(self, caller: Caller) -> None:
+        """The caller's kind of token may use this transport (user tokens for websockets, app
+        tokens for webhooks and conduits)."""
+        ...
+
     def check_type(self, entry: catalog.SubscriptionType) -> None:
         """The type is offered on this transport."""
         ...
@@ -38,8 +43,14 @@ class Transport(Protocol):
         condition: dict[str, Any],
     ) -> Binding:
         """The destination a subscription API request names, checked as production does: it
-        exists, may take another subscription, and holds none with the same type, version
-        and condition."""
+        exists and the caller may use it."""
+        ...
+
+    def admit(
+        self, binding: Binding, entry: catalog.SubscriptionType, condition: dict[str, Any]
+    ) -> None:
+        """The destination may take another subscription and holds none with the same type,
+        version and condition."""
         ...
 
     def attach(self, binding: Binding, sub: Subscription, caller: Caller) -> None:

@@ -76,6 +76,10 @@ class WebsocketTransport:
         if not isinstance(session_id, str) or not session_id:
             raise errors.SessionIdRequired()
 
+    def check_caller(self, caller: Caller) -> None:
+        if caller.app_token:
+            raise errors.InvalidTransportAndAuth()
+
     def check_type(self, entry: catalog.SubscriptionType) -> None:
         if not entry.websocket:
             raise errors.TypeNotOnWebsockets(type=entry.type)
@@ -96,13 +100,18 @@ class WebsocketTransport:
             raise errors.SessionNotConnected(hint=hint)
         if session.owner is not None and session.owner.key != caller.key:
             raise errors.SessionOwnedByAnotherUser()
+        return self.binding(session)
+
+    def admit(
+        self, binding: Any, entry: catalog.SubscriptionType, condition: dict[str, Any]
+    ) -> None:
+        session: Session = binding.session
         if session.enabled_duplicate(entry.type, entry.version, condition):
             raise errors.SubscriptionExists()
         limit = self._config.max_enabled_subscriptions_per_session
         # Counting the enabled ones only matters once the session holds `limit` in all.
         if len(session.subscriptions) >= limit and session.enabled_subscription_count() >= limit:
             raise errors.SessionSubscriptionLimit(limit=limit)
-        return self.binding(session)
 
     def attach(self, binding: Any, sub: Subscription, caller: Caller) -> None:
         session = binding.session
