@@ -77,6 +77,7 @@ class Client:
         client_id: str = CLIENT_ID,
         session_id: str | None = None,
         expect: int = 202,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         if condition is None:
             condition = {"broadcaster_user_id": "1234", "moderator_user_id": "1234"}
@@ -86,7 +87,9 @@ class Client:
             "condition": condition,
             "transport": {"method": "websocket", "session_id": session_id or self.session_id},
         }
-        status, payload = await self.api("POST", json=body, client_id=client_id)
+        status, payload = await self.api(
+            "POST", json=body, client_id=client_id, headers=dict(headers or {})
+        )
         assert status == expect, payload
         return payload
 
