@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import pytest
 
 from eventsub_mock import ServerConfig, protocol
@@ -24,6 +25,35 @@ TOKEN = "compat-user-token"
 USER_ID = "141981764"
 LOGIN = "twitchdev"
 TOKENS: dict[str, Any] = {TOKEN: {"user_id": USER_ID, "login": LOGIN, "client_id": CLIENT_ID}}
+
+# Authorization: the app's secret (for the client-credentials grant at the mock's
+# /oauth2/token), and a token of the same user that may read chat but not followers, so that
+# channel.follow v2 (moderator:read:followers) gets the mock's 403.
+SECRET = "compat-client-secret"
+CLIENTS = {CLIENT_ID: SECRET}
+CHAT_ONLY_TOKEN = "compat-chat-only-token"
+CHAT_ONLY_SCOPES = ["user:read:chat"]
+AUTH_TOKENS: dict[str, Any] = {
+    **TOKENS,
+    CHAT_ONLY_TOKEN: {**TOKENS[TOKEN], "scopes": CHAT_ONLY_SCOPES},
+}
+FORBIDDEN = {
+    "error": "Forbidden",
+    "status": 403,
+    "message": "subscription missing proper authorization",
+}
+
+
+async def validated_at(base_url: str, token: str) -> dict[str, Any]:
+    """What the mock's `GET /oauth2/validate` says of `token` (asserts it answers 200)."""
+    headers = {"Authorization": f"OAuth {token}"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{base_url}/oauth2/validate", headers=headers) as response,
+    ):
+        body: dict[str, Any] = await response.json()
+        assert response.status == 200, f"the mock does not know the token: {body}"
+        return body
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,17 @@ from eventsub_mock import ManualClock
 from eventsub_mock.testing import MockServerThread
 
 from .support import (
+    AUTH_TOKENS,
     BURST,
+    CHAT_ONLY_TOKEN,
     CLIENT_ID,
+    CLIENTS,
     EVENT_TYPE_IDS,
     EVENT_TYPES,
     MUST_PARSE,
     QUIRKS,
     REACT,
+    SECRET,
     SEED,
     TOKEN,
     TOKENS,
@@ -36,13 +40,14 @@ from .support import (
     eventually,
     keepalive_default,
     notifications_for,
+    validated_at,
 )
 
 pytest.importorskip("twitchAPI")
 
 from twitchAPI.eventsub.websocket import EventSubWebsocket
 from twitchAPI.twitch import Twitch
-from twitchAPI.type import AuthScope, AuthType
+from twitchAPI.type import AuthScope, AuthType, EventSubSubscriptionError
 
 SCOPES = [
     AuthScope.MODERATOR_READ_FOLLOWERS,
@@ -303,3 +308,45 @@ async def test_delete_subscription(server: MockServerThread, client: Client) -> 
     await client.eventsub.unsubscribe_all()
     assert server.subscriptions == []
     assert [r.action for r in server.requests].count("delete") == 2
+
+
+# --- authorization ------------------------------------------------------------------------------
+
+
+async def test_app_token_and_missing_scope() -> None:
+    with MockServerThread(
+        port=0, tokens=AUTH_TOKENS, clients=CLIENTS, clock=ManualClock()
+    ) as server:
+        # Given a secret, awaiting Twitch() runs the client-credentials grant at the mock.
+        twitch = await Twitch(
+            CLIENT_ID,
+            SECRET,
+            base_url=server.api_url + "/",
+            auth_base_url=server.base_url + "/oauth2/",
+        )
+        app_token = twitch.get_app_token()
+        assert app_token is not None
+        validated = await validated_at(server.base_url, app_token)
+        assert validated["client_id"] == CLIENT_ID and "user_id" not in validated
+        listed = await twitch.get_eventsub_subscriptions(target_token=AuthType.APP)
+        assert [s async for s in listed] == []  # an app-token call the mock accepted
+
+        # pyTwitchAPI checks only the scopes it is told (against /oauth2/validate), not what a
+        # subscription needs: listen_channel_follow_v2 posts it, the mock answers 403, and
+        # pyTwitchAPI raises EventSubSubscriptionError with the body's message.
+        await twitch.set_user_authentication(
+            CHAT_ONLY_TOKEN, [AuthScope.USER_READ_CHAT], refresh_token="unused"
+        )
+        eventsub = EventSubWebsocket(twitch, connection_url=server.ws_url)
+        eventsub.start()
+        try:
+            client = Client(server, eventsub)
+            with pytest.raises(EventSubSubscriptionError) as raised:
+                await follow(client)
+            assert str(raised.value) == "subscription missing proper authorization"
+            assert server.subscriptions == []
+            # The scope the token has is enough for the type that needs only it.
+            chat = await client.listen(EventType("channel.chat.message", "1"))
+            assert [s.id for s in server.subscriptions] == [chat]
+        finally:
+            await eventsub.stop()

@@ -16,12 +16,17 @@ import pytest
 from eventsub_mock import ManualClock, MockServer
 
 from .support import (
+    AUTH_TOKENS,
     BURST,
+    CHAT_ONLY_TOKEN,
     CLIENT_ID,
+    CLIENTS,
     EVENT_TYPE_IDS,
     EVENT_TYPES,
+    FORBIDDEN,
     MUST_PARSE,
     REACT,
+    SECRET,
     SEED,
     TOKEN,
     TOKENS,
@@ -33,6 +38,7 @@ from .support import (
     by_message_id,
     eventually,
     notifications_for,
+    validated_at,
 )
 
 pytest.importorskip("twitchio")
@@ -437,3 +443,39 @@ async def test_delete_subscription(server: MockServer, client: Client) -> None:
         await sub.delete(token_for=USER_ID)
     assert server.subscriptions == []
     assert [r.action for r in server.requests].count("delete") == 3
+
+
+# --- authorization ------------------------------------------------------------------------------
+
+
+async def test_app_token_and_missing_scope() -> None:
+    async with MockServer(
+        port=0, tokens=AUTH_TOKENS, clients=CLIENTS, clock=ManualClock()
+    ) as server:
+        Route.BASE = server.api_url + "/"
+        Route.ID_BASE = server.base_url + "/"
+        websockets.WSS = server.ws_url
+        # With a secret and no token, login() runs the client-credentials grant at the mock.
+        tio = twitchio.Client(client_id=CLIENT_ID, client_secret=SECRET)
+        try:
+            await tio.login(load_tokens=False, save_tokens=False)
+            app_token = tio._http._app_token
+            assert app_token is not None and app_token not in AUTH_TOKENS
+            validated = await validated_at(server.base_url, app_token)
+            assert validated["client_id"] == CLIENT_ID and "user_id" not in validated
+            listed = await tio.fetch_eventsub_subscriptions()  # with the app token
+            assert [s async for s in listed.subscriptions] == []
+
+            # TwitchIO does not check scopes before subscribing: the mock's 403 comes back as
+            # TwitchIO's HTTPException, with Twitch's body as `extra`.
+            await tio.add_token(CHAT_ONLY_TOKEN, "unused-refresh-token")
+            client = Client(server, tio)
+            with pytest.raises(twitchio.HTTPException) as raised:
+                await follow(client)
+            assert raised.value.status == 403
+            assert raised.value.extra == FORBIDDEN
+            assert server.subscriptions == []
+            chat = await client.subscribe(EventType("channel.chat.message", "1"))
+            assert [s.id for s in server.subscriptions] == [chat]
+        finally:
+            await tio.close()

@@ -26,12 +26,18 @@ import pytest_asyncio
 from eventsub_mock import ManualClock, MockServer
 
 from .support import (
+    AUTH_TOKENS,
     BURST,
+    CHAT_ONLY_SCOPES,
+    CHAT_ONLY_TOKEN,
     CLIENT_ID,
+    CLIENTS,
     EVENT_TYPE_IDS,
     EVENT_TYPES,
+    FORBIDDEN,
     MUST_PARSE,
     REACT,
+    SECRET,
     SEED,
     TOKEN,
     TOKENS,
@@ -41,6 +47,7 @@ from .support import (
     eventually,
     keepalive_default,
     notifications_for,
+    validated_at,
 )
 
 HERE = Path(__file__).parent / "twurple"
@@ -95,7 +102,9 @@ class Node:
                 self.news.append(message)
                 self._changed.set()
 
-    async def call(self, cmd: str, timeout: float = REACT, **args: Any) -> dict[str, Any]:
+    async def call(
+        self, cmd: str, timeout: float = REACT, *, check: bool = True, **args: Any
+    ) -> dict[str, Any]:
         assert self.process.stdin is not None
         self._seq += 1
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
@@ -107,8 +116,14 @@ class Node:
             reply = await asyncio.wait_for(future, timeout)
         except TimeoutError:
             raise AssertionError(f"twurple did not finish {cmd} {args} in {timeout} s") from None
-        if not reply.get("ok"):
+        if check and not reply.get("ok"):
             raise AssertionError(f"twurple failed {cmd} {args}:\n{reply.get('error')}")
+        return reply
+
+    async def call_failing(self, cmd: str, timeout: float = REACT, **args: Any) -> dict[str, Any]:
+        """A command that must fail: the reply, with the error's name, statusCode and body."""
+        reply = await self.call(cmd, timeout, check=False, **args)
+        assert not reply.get("ok"), f"twurple did {cmd} {args}: {reply}"
         return reply
 
     async def expect(
@@ -382,3 +397,34 @@ async def test_delete_subscription(server: MockServer, twurple: Twurple) -> None
     assert (await twurple.node.expect("deleted"))["id"] == other
     assert server.subscriptions == []
     assert [r.action for r in server.requests].count("delete") == 2
+
+
+# --- authorization ------------------------------------------------------------------------------
+
+
+async def test_app_token_and_missing_scope(node: Node) -> None:
+    async with MockServer(
+        port=0, tokens=AUTH_TOKENS, clients=CLIENTS, clock=ManualClock()
+    ) as server:
+        await node.call("set_env", name="TWURPLE_MOCK_API_PORT", value=str(server.port))
+        # AppTokenAuthProvider runs the client-credentials grant at the mock's /auth/token.
+        app = await node.call("app_token", secret=SECRET)
+        validated = await validated_at(server.base_url, app["accessToken"])
+        assert validated["client_id"] == CLIENT_ID and "user_id" not in validated
+        assert app["listed"] == 0  # an app-token call the mock accepted
+
+        # twurple checks a subscription's scopes against those its StaticAuthProvider is given,
+        # so it is told the token may read followers; the mock knows better and answers 403,
+        # which reaches onSubscriptionCreateFailure as twurple's HttpStatusCodeError.
+        node.news.clear()
+        scopes = ["moderator:read:followers", *CHAT_ONLY_SCOPES]
+        await node.call("connect_as", token=CHAT_ONLY_TOKEN, scopes=scopes)
+        try:
+            failed = await node.call_failing("subscribe", key="channel.follow.v2")
+            assert (failed["name"], failed["statusCode"]) == ("HttpStatusCodeError", 403)
+            assert json.loads(failed["body"]) == FORBIDDEN
+            assert server.subscriptions == []
+            chat = await node.call("subscribe", key="channel.chat.message.v1")
+            assert [s.id for s in server.subscriptions] == [chat["id"]]
+        finally:
+            await node.call("disconnect")

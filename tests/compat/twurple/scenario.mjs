@@ -2,7 +2,8 @@
 //
 // Run by tests/compat/test_twurple.py with TWURPLE_MOCK_API_PORT set to the mock's port:
 // twurple's mock mode sends the websocket to ws://127.0.0.1:PORT/ws, the subscription API to
-// http://localhost:PORT/eventsub/subscriptions and token validation to /auth/validate.
+// http://localhost:PORT/eventsub/subscriptions and token validation to /auth/validate (the
+// client-credentials grant to /auth/token).
 //
 // Protocol: one JSON command per line on stdin ({"seq", "cmd", ...}); every line this script
 // writes for the test starts with "@@ " and is JSON: replies ({"seq", "ok", ...}) and news
@@ -11,7 +12,7 @@
 import { createInterface } from 'node:readline';
 
 import { ApiClient } from '@twurple/api';
-import { StaticAuthProvider } from '@twurple/auth';
+import { AppTokenAuthProvider, StaticAuthProvider } from '@twurple/auth';
 import { EventSubWsListener } from '@twurple/eventsub-ws';
 
 const CLIENT_ID = process.env.COMPAT_CLIENT_ID;
@@ -181,6 +182,33 @@ function setCurrent(client, eventSubListener) {
 	listener = eventSubListener;
 }
 
+function watch(client, eventSubListener) {
+	setCurrent(client, eventSubListener);
+	const gen = ++generation;
+	const news = message => sendFrom(gen, message);
+	eventSubListener.onUserSocketConnect(userId => news({ kind: 'socket', what: 'connect', userId }));
+	eventSubListener.onUserSocketReady((userId, sessionId) =>
+		news({ kind: 'socket', what: 'ready', userId, sessionId }),
+	);
+	eventSubListener.onUserSocketDisconnect((userId, error) =>
+		news({ kind: 'socket', what: 'disconnect', userId, error: error ? String(error) : null }),
+	);
+	eventSubListener.onRevoke((subscription, status) =>
+		news({ kind: 'revoke', id: subscription._twitchId ?? null, status }),
+	);
+	eventSubListener.onSubscriptionCreateSuccess((subscription, apiSubscription) => {
+		news({ kind: 'created', id: apiSubscription.id, type: apiSubscription.type });
+		pendingCreates.get(subscription)?.resolve(apiSubscription.id);
+	});
+	eventSubListener.onSubscriptionCreateFailure((subscription, error) => {
+		news({ kind: 'create_failed', error: String(error) });
+		pendingCreates.get(subscription)?.reject(error);
+	});
+	eventSubListener.onSubscriptionDeleteSuccess(subscription =>
+		news({ kind: 'deleted', id: subscription._twitchId ?? null }),
+	);
+}
+
 const commands = {
 	connect() {
 		// --- the README's lines (tests/compat/README.md, "twurple") ---
@@ -189,31 +217,27 @@ const commands = {
 		const listener = new EventSubWsListener({ apiClient });
 		listener.start();
 		// --- end of the README's lines ---
-		setCurrent(apiClient, listener);
-		const gen = ++generation;
-		const news = message => sendFrom(gen, message);
-		listener.onUserSocketConnect(userId => news({ kind: 'socket', what: 'connect', userId }));
-		listener.onUserSocketReady((userId, sessionId) =>
-			news({ kind: 'socket', what: 'ready', userId, sessionId }),
-		);
-		listener.onUserSocketDisconnect((userId, error) =>
-			news({ kind: 'socket', what: 'disconnect', userId, error: error ? String(error) : null }),
-		);
-		listener.onRevoke((subscription, status) =>
-			news({ kind: 'revoke', id: subscription._twitchId ?? null, status }),
-		);
-		listener.onSubscriptionCreateSuccess((subscription, apiSubscription) => {
-			news({ kind: 'created', id: apiSubscription.id, type: apiSubscription.type });
-			pendingCreates.get(subscription)?.resolve(apiSubscription.id);
-		});
-		listener.onSubscriptionCreateFailure((subscription, error) => {
-			news({ kind: 'create_failed', error: String(error) });
-			pendingCreates.get(subscription)?.reject(error);
-		});
-		listener.onSubscriptionDeleteSuccess(subscription =>
-			news({ kind: 'deleted', id: subscription._twitchId ?? null }),
-		);
+		watch(apiClient, listener);
 		return {};
+	},
+
+	// A listener whose user token is `token`, which twurple is told has `scopes`: twurple checks
+	// a subscription's scopes against those, and the mock checks them against the token's own.
+	connect_as({ token, scopes }) {
+		const authProvider = new StaticAuthProvider(CLIENT_ID, token, scopes);
+		const apiClient = new ApiClient({ authProvider });
+		const listener = new EventSubWsListener({ apiClient });
+		listener.start();
+		watch(apiClient, listener);
+		return {};
+	},
+
+	// The client-credentials grant at the mock (/auth/token in mock mode), then an app-token call.
+	async app_token({ secret }) {
+		const authProvider = new AppTokenAuthProvider(CLIENT_ID, secret);
+		const token = await authProvider.getAppAccessToken();
+		const listed = await new ApiClient({ authProvider }).eventSub.getSubscriptions();
+		return { accessToken: token.accessToken, listed: listed.data.length };
 	},
 
 	async subscribe({ key }) {
@@ -296,7 +320,14 @@ input.on('line', async line => {
 		}
 		send({ seq, ok: true, ...(await fn(request)) });
 	} catch (e) {
-		send({ seq, ok: false, error: String(e?.stack ?? e) });
+		send({
+			seq,
+			ok: false,
+			error: String(e?.stack ?? e),
+			name: e?.name ?? null,
+			statusCode: e?.statusCode ?? null,
+			body: e?.body ?? null,
+		});
 	}
 });
 input.on('close', () => {
