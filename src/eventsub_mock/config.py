@@ -45,6 +45,24 @@ class ServerConfig:
     # as one the server cannot write to, however little is queued.
     drain_timeout: float = 10.0
     page_size: int = 100
+    # Webhooks. How long a callback has to answer, the delays before each retry of a failed
+    # notification (same message id, retry header counting up), how many failed attempts in
+    # a row revoke a subscription (notification_failures_exceeded), how many requests may be
+    # in flight to one callback, and how long disabled webhook subscriptions stay listed
+    # (production: at least ten days).
+    webhook_timeout: float = 10.0
+    webhook_retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+    webhook_max_failures: int = 10
+    webhook_concurrency: int = 4
+    webhook_retention: float = 10 * 24 * 3600.0
+    webhook_max_total_cost: int = 10_000
+    # Production's rule for callbacks (https on port 443); off for local development.
+    require_https_callbacks: bool = False
+    # Callback hosts beyond loopback that the mock may call.
+    allowed_callback_hosts: tuple[str, ...] = ()
+    # (advertised prefix, delivery prefix): a receiver that advertises a public https URL but
+    # listens on plain HTTP locally.
+    callback_map: tuple[tuple[str, str], ...] = ()
     # Production's token and scope rules even with no token or application configured.
     require_auth: bool = False
     # When set, the control API wants `Authorization: Bearer <control_token>`.
@@ -52,6 +70,10 @@ class ServerConfig:
     ssl: bool = False
 
     def __post_init__(self) -> None:
+        if self.webhook_max_failures < 1 or self.webhook_concurrency < 1:
+            raise ValueError("webhook_max_failures and webhook_concurrency must be at least 1")
+        if any(delay < 0 for delay in self.webhook_retry_delays):
+            raise ValueError("webhook_retry_delays must not be negative")
         if not 1 <= self.keepalive_min_seconds <= self.keepalive_default_seconds <= 600:
             raise ValueError(
                 "keepalive settings need 1 <= keepalive_min_seconds <= "

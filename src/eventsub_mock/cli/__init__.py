@@ -92,6 +92,54 @@ def _start_server(start: argparse.ArgumentParser) -> None:
         "given without a client belong to it when it is the only one",
     )
     start.add_argument(
+        "--allow-callback-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a webhook callback host beyond loopback the mock may call (repeatable)",
+    )
+    start.add_argument(
+        "--callback-map",
+        action="append",
+        default=[],
+        metavar="ADVERTISED=LOCAL",
+        help="deliver to LOCAL what is subscribed for callbacks starting with ADVERTISED, e.g. "
+        "https://bot.example=http://127.0.0.1:8081 (repeatable)",
+    )
+    start.add_argument(
+        "--require-https-callbacks",
+        action="store_true",
+        help="production's rule: webhook callbacks must be https on port 443",
+    )
+    start.add_argument(
+        "--webhook-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long a callback may take to answer (default 10)",
+    )
+    start.add_argument(
+        "--webhook-retry-delays",
+        default="1,2,4,8",
+        metavar="SECONDS,...",
+        help="delays before each retry of a failed notification (default 1,2,4,8)",
+    )
+    start.add_argument(
+        "--webhook-max-failures",
+        type=int,
+        default=10,
+        metavar="N",
+        help="failed attempts in a row that revoke a subscription with "
+        "notification_failures_exceeded (default 10)",
+    )
+    start.add_argument(
+        "--webhook-concurrency",
+        type=int,
+        default=4,
+        metavar="N",
+        help="requests in flight to one callback (default 4)",
+    )
+    start.add_argument(
         "--require-auth",
         action="store_true",
         help="production's token and scope rules even with no token or client configured",

@@ -126,7 +126,8 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
             _print_json(rows)
         else:
             for row in rows:
-                row["session_id"] = row["transport"]["session_id"]
+                transport = row["transport"]
+                row["session_id"] = transport.get("session_id") or transport.get("callback")
             print_table(
                 rows,
                 [
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
                     ("type", "TYPE"),
                     ("version", "VERSION"),
                     ("status", "STATUS"),
-                    ("session_id", "SESSION"),
+                    ("session_id", "SESSION OR CALLBACK"),
                     ("condition", "CONDITION"),
                 ],
                 empty="no subscriptions",

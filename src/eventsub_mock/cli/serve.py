@@ -24,6 +24,20 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         raise CliError("keepalives need 1 <= --keepalive-min <= --keepalive-timeout <= 600")
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, not {args.port}")
+    try:
+        retry_delays = tuple(float(d) for d in args.webhook_retry_delays.split(",") if d.strip())
+    except ValueError:
+        raise CliError("--webhook-retry-delays wants seconds separated by commas") from None
+    if any(d < 0 for d in retry_delays) or args.webhook_timeout <= 0:
+        raise CliError("webhook delays and --webhook-timeout must be positive")
+    if args.webhook_max_failures < 1 or args.webhook_concurrency < 1:
+        raise CliError("--webhook-max-failures and --webhook-concurrency must be at least 1")
+    callback_map = []
+    for item in args.callback_map:
+        advertised, sep, local = item.partition("=")
+        if not (sep and advertised.strip() and local.strip()):
+            raise CliError(f"--callback-map wants ADVERTISED=LOCAL, not {item!r}")
+        callback_map.append((advertised.strip(), local.strip()))
     return {
         "host": args.ip,
         "port": args.port,
@@ -35,6 +49,13 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "max_sessions": args.max_sessions,
         "drain_timeout": args.drain_timeout,
         "require_auth": args.require_auth,
+        "webhook_timeout": args.webhook_timeout,
+        "webhook_retry_delays": retry_delays,
+        "webhook_max_failures": args.webhook_max_failures,
+        "webhook_concurrency": args.webhook_concurrency,
+        "require_https_callbacks": args.require_https_callbacks,
+        "allowed_callback_hosts": tuple(args.allow_callback_host),
+        "callback_map": tuple(callback_map),
         "control_token": args.control_token,
         "keepalive_default_seconds": args.keepalive_timeout,
         "keepalive_min_seconds": args.keepalive_min,

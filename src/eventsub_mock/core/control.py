@@ -4,12 +4,12 @@ core's typed methods they are built on, so both refuse the same things the same 
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..protocol import CloseCode
 from . import errors
+from .hosts import host_name, is_loopback_name
 
 if TYPE_CHECKING:
     from .hub import EventSubCore
@@ -28,24 +28,6 @@ def parse_close_code(value: Any) -> CloseCode:
         raise errors.InvalidControlRequest(
             reason=f"unsupported close code {value!r}: one of {codes}"
         ) from None
-
-
-def is_loopback_name(host: str) -> bool:
-    """Whether a host name or address (no port) can only mean this machine."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def host_name(host_header: str) -> str:
-    """The name in a `Host` header, without its port."""
-    if host_header.startswith("["):  # [::1]:8080
-        return host_header[1 : host_header.find("]")] if "]" in host_header else host_header
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
 
 
 def check_control_request(method: str, content_type: str, host_header: str, bound_to: str) -> None:

@@ -49,12 +49,18 @@ class DeliveryResult:
     version: str = ""
     delivered: int = 0
     sessions: list[str] = field(default_factory=list)
+    # Webhook callbacks that deliveries were queued for (sent as fast as each callback takes).
+    callbacks: list[str] = field(default_factory=list)
     subscriptions: list[str] = field(default_factory=list)
+
+    def reached(self, method: str, destination: str) -> None:
+        (self.sessions if method == "websocket" else self.callbacks).append(destination)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "delivered": self.delivered,
             "sessions": self.sessions,
+            "callbacks": self.callbacks,
             "subscriptions": self.subscriptions,
             "type": self.type,
             "version": self.version,
@@ -139,7 +145,7 @@ class Router:
             ids = batch.message_ids(delivery.count * len(subs))
             if transport.send(destination, batch, subs, group_tails, ids):
                 result.delivered += delivery.count * len(subs)
-                result.sessions.append(destination.id)
+                result.reached(transport.method, destination.id)
                 subs_json = [sub.notification_json() for sub in subs]
                 self.recent.add(
                     Sent(transport, destination, batch, subs, subs_json, group_tails, ids)
@@ -161,7 +167,7 @@ class Router:
             destination, transport = recorded.sent.destination, recorded.sent.transport
         if destination is not None and transport.send_again(destination, recorded.message):
             result.delivered = 1
-            result.sessions.append(destination.id)
+            result.reached(transport.method, destination.id)
             if sub.id in self._store.by_id:
                 result.subscriptions.append(sub.id)
         return result

@@ -247,10 +247,32 @@ class TransportRequired(ApiError):
 
 
 class UnsupportedTransportMethod(ApiError):
+    template = "The value specified in the `method` field is not valid: websocket or webhook"
+
+
+class CallbackRequired(ApiError):
+    template = "The `callback` field is required if you specify the webhook transport method"
+
+
+class InvalidSecret(ApiError):
+    template = "secret must be between 10 and 100 characters"
+
+
+class InvalidCallback(ApiError):
+    template = "callback must provide valid https callback with standard port in creation request"
+
+
+class CallbackHostNotAllowed(ApiError):
+    """The mock calls loopback callbacks only, so that it is no way to reach other machines."""
+
     template = (
-        "The value specified in the `method` field is not valid: this mock serves the "
-        "websocket transport only"
+        "the mock calls only loopback callbacks, not {host!r}: start it with "
+        "--allow-callback-host {host} to allow it"
     )
+
+
+class WebhookNeedsAppToken(ApiError):
+    template = "auth must use app access token to create webhook subscription"
 
 
 class TypeNotOnWebsockets(ApiError):

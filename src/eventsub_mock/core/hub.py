@@ -25,6 +25,7 @@ from .reconnect import Reconnect
 from .sessions import Connection, Session, WebsocketSessions
 from .subscriptions import Subscriptions
 from .timers import Timers
+from .transports.webhook import WebhookTransport
 from .transports.websocket import WebsocketTransport
 
 Observer = Callable[[str, dict[str, Any]], None]
@@ -53,10 +54,10 @@ class EventSubCore:
         )
         self.reconnects = Reconnect(self.websockets, config.reconnect_grace, self._notify)
         websocket = WebsocketTransport(config, self.websockets)
-        self.subscription_api = Subscriptions(
-            config, clock, self.auth, {websocket.method: websocket}, self._notify
-        )
-        self.router = Router(clock, self.subscription_api.store, [websocket])
+        self.webhooks = WebhookTransport(config, clock, self.timers)
+        transports = {t.method: t for t in (websocket, self.webhooks)}
+        self.subscription_api = Subscriptions(config, clock, self.auth, transports, self._notify)
+        self.router = Router(clock, self.subscription_api.store, transports.values())
         self.control = Control(self)
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
         self.sessions: dict[str, Session] = self.websockets.by_id
@@ -267,6 +268,7 @@ class EventSubCore:
         """Forget every session and subscription; connected clients are closed."""
         self.websockets.close_all()
         self.subscription_api.clear()
+        self.webhooks.clear()
         self.reconnects.clear()
         self.router.recent.clear()
         self.timers.clear()

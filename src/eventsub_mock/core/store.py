@@ -7,7 +7,8 @@ scanning every subscription on every request.
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
+import itertools
 from collections.abc import Iterable, Iterator
 
 from ..protocol import ENABLED
@@ -17,6 +18,9 @@ _Owner = tuple[str, str | None]
 
 
 class SubscriptionStore:
+    """`retention`: how long a disabled subscription stays listed, unless its transport says
+    (webhooks: days; websockets: minutes)."""
+
     def __init__(self, retention: float) -> None:
         self.retention = retention
         # Every retained subscription, oldest first (GET lists in this order).
@@ -26,8 +30,9 @@ class SubscriptionStore:
         self._by_type: dict[tuple[str, str], dict[str, Subscription]] = {}
         # Per owner (client id, user id): [how many, cost of the enabled ones].
         self._tallies: dict[str, dict[str | None, list[int]]] = {}
-        # (when it stopped being enabled, subscription), in that order.
-        self._disabled: deque[tuple[float, Subscription]] = deque()
+        # (when it is forgotten, sequence, when it stopped being enabled, subscription).
+        self._disabled: list[tuple[float, int, float, Subscription]] = []
+        self._sequence = itertools.count()
 
     def get(self, subscription_id: str) -> Subscription | None:
         return self.by_id.get(subscription_id)
@@ -66,19 +71,20 @@ class SubscriptionStore:
         else:
             if disconnected_at is not None:
                 sub.disconnected_at = disconnected_at
-            if was_enabled:
+            if sub.disabled_since is None:  # from enabled, or from a pending verification
                 sub.disabled_since = now
-                self._disabled.append((now, sub))
+                retention = getattr(sub.binding.transport, "retention", self.retention)
+                entry = (now + retention, next(self._sequence), now, sub)
+                heapq.heappush(self._disabled, entry)
         if was_enabled != sub.enabled and sub.id in self.by_id:
             self._tally(sub.owner)[1] += sub.cost if sub.enabled else -sub.cost
         sub.changed()
 
     def purge(self, now: float) -> None:
-        """Forget subscriptions disabled for longer than the retention."""
-        horizon = now - self.retention
+        """Forget subscriptions disabled for longer than their retention."""
         queue = self._disabled
-        while queue and queue[0][0] <= horizon:
-            since, sub = queue.popleft()
+        while queue and queue[0][0] <= now:
+            _, _, since, sub = heapq.heappop(queue)
             if sub.disabled_since == since:
                 self.remove(sub)
 

@@ -37,6 +37,9 @@ class Subscriptions:
         self.transports = transports
         self._notify = notify
         self.store = SubscriptionStore(config.disabled_retention)
+        for transport in transports.values():
+            if hasattr(transport, "set_status"):  # transports that change statuses themselves
+                transport.set_status = self._transport_set_status
         self._sequence = itertools.count(1)
 
     # --- the subscription API -----------------------------------------------------------------
@@ -67,6 +70,7 @@ class Subscriptions:
             cost=cost,
             owner=caller,
             binding=binding,
+            status=transport.initial_status,
             sequence=next(self._sequence),
         )
         self.store.add(sub)
@@ -86,12 +90,14 @@ class Subscriptions:
         same = sum(1 for s in mine if s.type == sub_type and s.condition == condition)
         if same >= self.config.max_same_type_and_condition:
             raise errors.SameTypeAndConditionLimit()
-        method = binding.transport.method
-        held = {s.binding.key for s in mine if s.binding.transport.method == method}
-        if binding.key not in held and len(held) >= self.config.max_websockets_per_user:
+        transport = binding.transport
+        limit = transport.max_destinations_per_user
+        held = {s.binding.key for s in mine if s.binding.transport is transport}
+        if limit is not None and binding.key not in held and len(held) >= limit:
             raise errors.WebsocketTransportLimit()
-        if sum(s.cost for s in mine) + cost > self.config.max_total_cost:
-            raise errors.TotalCostExceeded(limit=self.config.max_total_cost)
+        same_method = sum(s.cost for s in mine if s.binding.transport is transport)
+        if same_method + cost > transport.max_total_cost:
+            raise errors.TotalCostExceeded(limit=transport.max_total_cost)
 
     def list(self, caller: Caller, query: Mapping[str, str]) -> dict[str, Any]:
         wanted = requests.parse_filter(query)
@@ -128,11 +134,11 @@ class Subscriptions:
             total, total_cost = len(owned), sum(s.cost for s in owned if s.enabled)
         else:
             total, total_cost = self.store.totals(caller)
-        return {
-            "total": total,
-            "total_cost": total_cost,
-            "max_total_cost": self.config.max_total_cost,
-        }
+        # An app token sees the app's webhooks (and conduits), whose limit is production's 10000.
+        limit = (
+            self.config.webhook_max_total_cost if caller.app_token else self.config.max_total_cost
+        )
+        return {"total": total, "total_cost": total_cost, "max_total_cost": limit}
 
     # --- statuses -----------------------------------------------------------------------------
 
@@ -157,6 +163,13 @@ class Subscriptions:
             transport.revoke(sub)
         self._notify("subscription_status", subscription=sub)
         return sub
+
+    def _transport_set_status(self, sub: Subscription, status: str) -> None:
+        """A transport's own decision (a webhook passed its challenge, failed too often)."""
+        if self.store.get(sub.id) is not sub:
+            return  # deleted meanwhile
+        self.store.set_status(sub, status, self.clock.monotonic())
+        self._notify("subscription_status", subscription=sub)
 
     def disable(self, subscriptions: Iterable[Subscription], status: str) -> None:
         """Their destination went away: each enabled one takes `status`."""

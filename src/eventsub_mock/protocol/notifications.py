@@ -47,6 +47,11 @@ class NotificationBatch:
         """The end of a notification: its event (or batched events) and closing braces."""
         return b',"' + key.encode() + b'":' + body + b"}}"
 
+    @staticmethod
+    def webhook_body(subscription_json: bytes, tail: bytes) -> bytes:
+        """The same notification as a webhook's body: `{"subscription", "event"}`."""
+        return b'{"subscription":' + subscription_json + tail[:-1]  # one brace fewer
+
     def _heads(self, middle_length: int, tails: list[bytes]) -> list[bytes]:
         """Frame header + message start for each tail. Sessions whose subscription objects
         have the same length (the usual case: same condition, fixed-length ids) share them."""

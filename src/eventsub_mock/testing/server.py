@@ -26,6 +26,7 @@ from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
 from ..core.sessions import Session
 from ..web.app import build_app
+from ..web.webhooks import WebhookPoster
 from .waiters import Waiters
 
 log = logging.getLogger("eventsub_mock")
@@ -74,6 +75,7 @@ class MockServer:
         self._record = record
         self._ssl_context = ssl_context
         self._runner: web.AppRunner | None = None
+        self._webhooks: WebhookPoster | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due = math.inf
         self.port: int | None = None
@@ -102,6 +104,8 @@ class MockServer:
             raise
         self._runner = runner
         self.port = runner.addresses[0][1]
+        self._webhooks = WebhookPoster(self.core.webhooks, self.config.webhook_timeout)
+        await self._webhooks.start()
         if not self.clock.manual:
             self.core.timers.on_earlier_deadline = self._arm
             deadline = self.core.next_deadline()
@@ -116,6 +120,9 @@ class MockServer:
             self._timer.cancel()
         self.core.timers.on_earlier_deadline = None
         self.core.reset()
+        if self._webhooks is not None:
+            await self._webhooks.close()
+            self._webhooks = None
         runner, self._runner = self._runner, None
         await runner.cleanup()
 

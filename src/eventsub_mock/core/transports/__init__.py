@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 class Transport(Protocol):
     method: str
+    # A new subscription's status (webhooks wait for the challenge).
+    initial_status: str
+    # How long GET lists a disabled subscription.
+    retention: float
+    # Production's max_total_cost, and how many destinations one user may hold (None: any).
+    max_total_cost: int
+    max_destinations_per_user: int | None
 
     def check_request(self, request: Mapping[str, Any]) -> None:
         """The fields this method needs in a request's `transport` object are there."""

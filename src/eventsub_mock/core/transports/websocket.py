@@ -8,6 +8,7 @@ from typing import Any
 
 from ... import catalog, protocol
 from ...config import ServerConfig
+from ...protocol import ENABLED
 from .. import errors
 from ..delivery import Delivery
 from ..model import Caller, Subscription
@@ -61,10 +62,14 @@ def move_subscriptions(old: Session, new: Session) -> None:
 
 class WebsocketTransport:
     method = METHOD
+    initial_status = ENABLED
 
     def __init__(self, config: ServerConfig, sessions: WebsocketSessions) -> None:
         self._config = config
         self._sessions = sessions
+        self.retention = config.disabled_retention
+        self.max_total_cost = config.max_total_cost
+        self.max_destinations_per_user: int | None = config.max_websockets_per_user
 
     def binding(self, session: Session) -> WebsocketBinding:
         return WebsocketBinding(self, session, protocol.rfc3339_seconds(session.connected_at_ns))

@@ -1,0 +1,343 @@
+"""The webhook transport: subscriptions bound to a callback URL, each message a signed POST.
+
+The core decides every request (what to POST where, when to retry, when to give up); a
+`Poster` in the I/O layer sends it and reports the answer back (`answered` / `failed`).
+A subscription starts `webhook_callback_verification_pending`; the callback must answer the
+challenge to be enabled. A notification that fails (non-2xx, timeout, refused) is sent again
+after each of `webhook_retry_delays`, same message id, the retry header counting up;
+`webhook_max_failures` failed attempts in a row revoke the subscription with
+`notification_failures_exceeded`. At most `webhook_concurrency` requests are in flight to one
+callback: a slow callback holds up nobody else.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import orjson
+
+from ... import catalog, protocol
+from ...clock import Clock
+from ...config import ServerConfig
+from ...protocol import ENABLED, webhooks
+from .. import errors
+from ..delivery import Delivery
+from ..hosts import is_loopback_name
+from ..model import Caller, Subscription
+from ..timers import Timers
+
+METHOD = "webhook"
+PENDING = "webhook_callback_verification_pending"
+VERIFICATION_FAILED = "webhook_callback_verification_failed"
+FAILURES_EXCEEDED = "notification_failures_exceeded"
+
+SetStatus = Callable[[Subscription, str], None]
+
+
+@dataclass(eq=False)
+class Job:
+    """One POST: what the I/O layer sends, and what the core needs to judge the answer."""
+
+    kind: str  # webhooks.NOTIFICATION, VERIFICATION or REVOCATION
+    url: str
+    message_id: str
+    body: bytes
+    binding: WebhookBinding
+    subscription: Subscription
+    challenge: str | None = None
+    attempt: int = 0
+    # Set when it is handed to the poster: the headers, signed with a fresh timestamp.
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Poster(Protocol):
+    """What the core asks of the I/O layer: send this request, then call back the transport's
+    `answered(job, status, body)` or `failed(job, reason)`. Never blocks."""
+
+    def post(self, job: Job) -> None: ...
+
+
+@dataclass(eq=False)
+class WebhookBinding:
+    transport: WebhookTransport
+    # The callback as the subscription was created with it, and where the mock POSTs.
+    callback: str
+    target: str
+    secret: str
+    subscription: Subscription | None = None
+    # Failed attempts in a row (a success resets it).
+    failures: int = 0
+
+    @property
+    def destination(self) -> WebhookBinding | None:
+        sub = self.subscription
+        return self if sub is not None and sub.enabled else None
+
+    @property
+    def id(self) -> str:
+        return self.callback
+
+    @property
+    def key(self) -> str:
+        return self.callback
+
+    @property
+    def session_id(self) -> None:
+        return None
+
+    def notification_json(self) -> dict[str, Any]:
+        return {"method": METHOD, "callback": self.callback}
+
+    def helix_json(self, disconnected_at: str | None) -> dict[str, Any]:
+        return {"method": METHOD, "callback": self.callback}  # never the secret
+
+
+class WebhookTransport:
+    method = METHOD
+    initial_status = PENDING
+    max_destinations_per_user: int | None = None
+
+    def __init__(self, config: ServerConfig, clock: Clock, timers: Timers) -> None:
+        self._config = config
+        self._clock = clock
+        self._timers = timers
+        self.retention = config.webhook_retention
+        self.max_total_cost = config.webhook_max_total_cost
+        self.poster: Poster | None = None
+        # Set by the subscription API: the one place statuses change.
+        self.set_status: SetStatus | None = None
+        self._queues: dict[str, deque[Job]] = {}
+        self._in_flight: dict[str, int] = {}
+        self._bindings: list[WebhookBinding] = []
+
+    # --- the subscription API -----------------------------------------------------------------
+
+    def check_request(self, request: Mapping[str, Any]) -> None:
+        callback = request.get("callback")
+        if not isinstance(callback, str) or not callback:
+            raise errors.CallbackRequired()
+        if not webhooks.valid_secret(request.get("secret")):
+            raise errors.InvalidSecret()
+        parts = urlsplit(callback)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise errors.InvalidCallback()
+        if self._config.require_https_callbacks and (
+            parts.scheme != "https" or parts.port not in (None, 443)
+        ):
+            raise errors.InvalidCallback()
+        target = urlsplit(self.target_of(callback))
+        host = target.hostname or ""
+        if not (is_loopback_name(host) or host in self._config.allowed_callback_hosts):
+            raise errors.CallbackHostNotAllowed(host=host)
+
+    def target_of(self, callback: str) -> str:
+        """Where the mock delivers for a callback (the first matching `callback_map` entry)."""
+        for advertised, delivered in self._config.callback_map:
+            if callback.startswith(advertised):
+                return delivered + callback[len(advertised) :]
+        return callback
+
+    def check_caller(self, caller: Caller) -> None:
+        if caller.token is not None and not caller.token.is_app:
+            raise errors.WebhookNeedsAppToken()
+
+    def check_type(self, entry: catalog.SubscriptionType) -> None:
+        return None  # every type is offered on webhooks
+
+    def bind(
+        self,
+        request: Mapping[str, Any],
+        caller: Caller,
+        entry: catalog.SubscriptionType,
+        condition: dict[str, Any],
+    ) -> WebhookBinding:
+        callback = request["callback"]
+        return WebhookBinding(self, callback, self.target_of(callback), request["secret"])
+
+    def admit(
+        self, binding: Any, entry: catalog.SubscriptionType, condition: dict[str, Any]
+    ) -> None:
+        for other in self._bindings:
+            sub = other.subscription
+            if (
+                sub is not None
+                and other.callback == binding.callback
+                and sub.status in (ENABLED, PENDING)
+                and (sub.type, sub.version, sub.condition) == (entry.type, entry.version, condition)
+            ):
+                raise errors.SubscriptionExists()
+
+    def attach(self, binding: Any, sub: Subscription, caller: Caller) -> None:
+        binding.subscription = sub
+        self._bindings.append(binding)
+        challenge = webhooks.new_challenge()
+        body = webhooks.verification_body(challenge, sub.notification_json())
+        self._enqueue(
+            Job(webhooks.VERIFICATION, binding.target, _new_id(), body, binding, sub, challenge)
+        )
+
+    def detach(self, sub: Subscription) -> None:
+        self._bindings = [b for b in self._bindings if b.subscription is not sub]
+
+    def can_enable(self, sub: Subscription) -> bool:
+        return True  # a callback needs no connection to stay
+
+    # --- delivery -----------------------------------------------------------------------------
+
+    def send(
+        self,
+        destination: WebhookBinding,
+        batch: protocol.NotificationBatch,
+        subscriptions: list[Subscription],
+        event_tails: list[list[bytes]],
+        ids: list[bytes],
+    ) -> bool:
+        (sub,) = subscriptions  # each webhook subscription is a destination of its own
+        sub_json = sub.notification_json()
+        for tail, message_id in zip(event_tails[0], ids, strict=True):
+            body = batch.webhook_body(sub_json, tail)
+            job = Job(
+                webhooks.NOTIFICATION,
+                destination.target,
+                message_id.decode(),
+                body,
+                destination,
+                sub,
+            )
+            self._enqueue(job)
+        return True
+
+    def send_again(self, destination: WebhookBinding, message: bytes) -> bool:
+        """A recorded notification (in its websocket form) again: same id and body."""
+        sent = orjson.loads(message)
+        sub = destination.subscription
+        if sub is None:
+            return False
+        payload = sent["payload"]
+        key = "events" if "events" in payload else "event"
+        body = webhooks.notification_body(
+            orjson.dumps(payload["subscription"]), key, orjson.dumps(payload[key])
+        )
+        message_id = sent["metadata"]["message_id"]
+        self._enqueue(
+            Job(webhooks.NOTIFICATION, destination.target, message_id, body, destination, sub)
+        )
+        return True
+
+    def revoke_stand_in(self, sub: Subscription, status: str) -> None:
+        return None  # webhooks have no stand-ins
+
+    def revoke(self, sub: Subscription) -> None:
+        binding = sub.binding
+        assert isinstance(binding, WebhookBinding)
+        body = webhooks.revocation_body(sub.notification_json())
+        self._enqueue(Job(webhooks.REVOCATION, binding.target, _new_id(), body, binding, sub))
+
+    def stand_ins(self, delivery: Delivery) -> list[tuple[Any, list[Subscription]]]:
+        return []
+
+    # --- the requests in flight ---------------------------------------------------------------
+
+    def _enqueue(self, job: Job) -> None:
+        self._queues.setdefault(job.url, deque()).append(job)
+        self._pump(job.url)
+
+    def _pump(self, url: str) -> None:
+        poster = self.poster
+        queue = self._queues.get(url)
+        if poster is None or not queue:
+            return
+        while queue and self._in_flight.get(url, 0) < self._config.webhook_concurrency:
+            job = queue.popleft()
+            if job.kind == webhooks.NOTIFICATION and not job.subscription.enabled:
+                continue  # revoked, disabled or deleted while it waited
+            sub = job.subscription
+            job.headers = webhooks.headers(
+                message_type=job.kind,
+                message_id=job.message_id,
+                timestamp=protocol.rfc3339_nanos(self._clock.wall_ns()),
+                subscription_type=sub.type,
+                subscription_version=sub.version,
+                body=job.body,
+                secret=job.binding.secret,
+                retry=job.attempt,
+            )
+            self._in_flight[url] = self._in_flight.get(url, 0) + 1
+            poster.post(job)
+        if not queue:
+            del self._queues[url]
+
+    def start(self, poster: Poster) -> None:
+        """The I/O layer is ready: send what waited for it."""
+        self.poster = poster
+        for url in list(self._queues):
+            self._pump(url)
+
+    def answered(self, job: Job, status: int, body: bytes) -> None:
+        self._done(job)
+        if job.kind == webhooks.VERIFICATION:
+            passed = job.challenge is not None and webhooks.challenge_answered(
+                job.challenge, status, body
+            )
+            self._verified(job, passed)
+        elif job.kind == webhooks.NOTIFICATION:
+            if 200 <= status < 300:
+                job.binding.failures = 0
+            else:
+                self._notification_failed(job)
+        self._pump(job.url)
+
+    def failed(self, job: Job, reason: str) -> None:
+        """No answer: refused, reset, or slower than `webhook_timeout`."""
+        self._done(job)
+        if job.kind == webhooks.VERIFICATION:
+            self._verified(job, False)
+        elif job.kind == webhooks.NOTIFICATION:
+            self._notification_failed(job)
+        self._pump(job.url)
+
+    def _done(self, job: Job) -> None:
+        left = self._in_flight.get(job.url, 1) - 1
+        if left:
+            self._in_flight[job.url] = left
+        else:
+            self._in_flight.pop(job.url, None)
+
+    def _verified(self, job: Job, passed: bool) -> None:
+        sub = job.subscription
+        if sub.status != PENDING or job.binding.subscription is not sub:
+            return  # deleted, or its status was set by hand meanwhile
+        assert self.set_status is not None
+        self.set_status(sub, ENABLED if passed else VERIFICATION_FAILED)
+
+    def _notification_failed(self, job: Job) -> None:
+        binding, sub = job.binding, job.subscription
+        if not sub.enabled:
+            return
+        binding.failures += 1
+        if binding.failures >= self._config.webhook_max_failures:
+            assert self.set_status is not None
+            self.set_status(sub, FAILURES_EXCEEDED)
+            self.revoke(sub)
+            return
+        delays = self._config.webhook_retry_delays
+        if job.attempt < len(delays):
+            job.attempt += 1
+            self._timers.add(self._clock.monotonic() + delays[job.attempt - 1], self._on_retry, job)
+
+    def _on_retry(self, job: Job, now: float) -> None:
+        if job.subscription.enabled:
+            self._enqueue(job)
+
+    def clear(self) -> None:
+        self._queues.clear()
+        self._in_flight.clear()
+        self._bindings.clear()
+
+
+def _new_id() -> str:
+    return protocol.new_message_id()
