@@ -648,6 +648,10 @@ async def test_trigger_forwards_a_signed_notification(receiver: Receiver, tmp_pa
     assert resent.headers["Twitch-Eventsub-Message-Id"] == "event-1"
     assert resent.headers["Twitch-Eventsub-Message-Retry"] == "1"
     assert receiver.signed(resent)
+    # Without -F: the saved forward address, for an id the CLI forwarded.
+    saved_address = await run_cli("retrigger", "-i", "event-1", env=env)
+    assert saved_address.returncode == 0, saved_address
+    assert receiver.requests[4].headers["Twitch-Eventsub-Message-Retry"] == "2"
     unknown = await run_cli("retrigger", "-i", "never-sent", "-F", receiver.url, env=env)
     assert "never-sent" in assert_one_line_error(unknown, code=1)
 

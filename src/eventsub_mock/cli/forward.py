@@ -30,6 +30,8 @@ MAX_ANSWER = 64 * 1024
 CACHE_SIZE = 100
 CACHE_FILE = "webhook-events.json"
 MAX_COUNT = 10_000
+# What a cache entry needs to be sent again (it also holds `retry` and `url`).
+_ENTRY_KEYS = ("message_id", "message_type", "subscription_type", "subscription_version", "body")
 # Statuses that a webhook subscription may be revoked with (-r); `enabled` is a notification.
 _EXTRA_WEBHOOK_REVOCATIONS = ("notification_failures_exceeded",)
 # Trigger request keys that are not trigger parameters (see core/triggers.py).
@@ -144,19 +146,29 @@ def _load_cache() -> list[dict[str, Any]]:
             data = json.load(file)
     except FileNotFoundError:
         return []
-    except (OSError, ValueError) as exc:
-        raise CliError(f"cannot read the forwarded webhook events {path}: {exc}") from None
+    except (OSError, ValueError):
+        return []  # a cache: what cannot be read is as good as empty (and gets rewritten)
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list):
-        raise CliError(f"{path} is not a cache of forwarded webhook events")
-    return [e for e in events if isinstance(e, dict) and isinstance(e.get("message_id"), str)]
+        return []
+    return [
+        e
+        for e in events
+        if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in _ENTRY_KEYS)
+    ]
 
 
-def _save_cache(events: list[dict[str, Any]]) -> None:
-    """The newest CACHE_SIZE, one entry per message id; written whole and then renamed, so
-    a reader never sees half a file."""
+def _record(sent: list[dict[str, Any]]) -> None:
+    """Add what was just sent to the cache: the newest CACHE_SIZE, one entry per message id.
+
+    The file is read again just before it is written (so commands run side by side rarely
+    lose each other's entries) and written whole, then renamed, so a reader never sees half a
+    file. A cache that cannot be written is a warning: the messages were sent.
+    """
+    if not sent:
+        return
     latest: dict[str, dict[str, Any]] = {}
-    for event in events:
+    for event in [*_load_cache(), *sent]:
         latest.pop(event["message_id"], None)
         latest[event["message_id"]] = event
     path = cache_path()
@@ -167,7 +179,10 @@ def _save_cache(events: list[dict[str, Any]]) -> None:
             json.dump({"events": list(latest.values())[-CACHE_SIZE:]}, file)
         os.replace(temporary, path)
     except OSError as exc:
-        raise CliError(f"cannot write the forwarded webhook events {path}: {exc}") from None
+        print(
+            f"eventsub-mock: warning: cannot record the message for retrigger: {exc}",
+            file=sys.stderr,
+        )
 
 
 def _find(message_id: str) -> dict[str, Any] | None:
@@ -264,12 +279,12 @@ def trigger(args: argparse.Namespace) -> int:
         message_type = webhooks.REVOCATION
         bodies = [webhooks.revocation_body(subscription)] * args.count
 
-    cache = _load_cache()
+    sent: list[dict[str, Any]] = []
     refused = 0
     try:
         for body in bodies:
             message_id = args.message_id or new_message_id()
-            cache.append(
+            sent.append(
                 {
                     "message_id": message_id,
                     "message_type": message_type,
@@ -294,7 +309,7 @@ def trigger(args: argparse.Namespace) -> int:
             refused += not 200 <= status < 300
             _report(args, status, reason, message_type, message_id, sub_type, url, body)
     finally:
-        _save_cache(cache)
+        _record(sent)
     if refused:
         raise CliError(f"{url} did not accept {refused} of {len(bodies)} {message_type}(s)")
     return 0
@@ -348,7 +363,8 @@ def retrigger(args: argparse.Namespace) -> int | None:
     from ..protocol import webhooks
 
     body = recorded["body"].encode()
-    retry = int(recorded.get("retry", 0)) + 1
+    previous = recorded.get("retry")
+    retry = (previous if isinstance(previous, int) else 0) + 1
     headers = webhooks.headers(
         message_type=recorded["message_type"],
         message_id=message_id,
@@ -359,13 +375,11 @@ def retrigger(args: argparse.Namespace) -> int | None:
         secret=secret,
         retry=retry,
     )
-    cache = _load_cache()
     recorded["retry"] = retry
-    cache.append(recorded)
     try:
         status, reason, _, _ = post(url, headers, body)
     finally:
-        _save_cache(cache)
+        _record([recorded])
     print(
         f"{status} {reason}: {recorded['message_type']} {message_id} again (retry {retry}) to {url}"
     )
