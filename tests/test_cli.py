@@ -7,6 +7,8 @@ Control commands run against an in-process server; they are started with
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -18,6 +20,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
+import aiohttp.web
 import pytest
 
 from eventsub_mock import MockServer
@@ -515,24 +518,176 @@ async def test_bare_command_version_and_suggestions() -> None:
     assert "did you mean 'reconnect'" in line
 
 
-WEBHOOK_ONLY = [
-    ["event", "trigger", "cheer", "-T", "webhook"],
-    ["event", "trigger", "subscribe", "-F", "https://localhost:8080/"],
+REFUSED = [
     ["trigger", "cheer", "--transport", "websub"],
-    ["event", "retrigger", "-i", "some-id", "-F", "https://localhost:8080/"],
-    ["event", "verify-subscription", "cheer", "-F", "https://localhost:8080/", "-s", "a" * 12],
-    ["event", "verify", "cheer", "-T", "webhook", "-b", "1234", "-v", "1", "-u", "x", "-I", "y"],
     ["event", "trigger", "cheer", "-s", "tooshort"],
+    ["event", "trigger", "cheer", "-T", "webhook", "-D"],  # no forward address
+    ["event", "verify", "cheer", "-T", "websocket", "-F", "http://127.0.0.1:1/"],
 ]
 
 
-async def test_webhook_commands_are_refused_in_one_line() -> None:
-    results = await asyncio.gather(*(run_cli(*args, "--server", DOWN) for args in WEBHOOK_ONLY))
-    for args, result in zip(WEBHOOK_ONLY, results, strict=True):
+async def test_bad_transport_secret_or_address_is_refused_in_one_line(tmp_path) -> None:
+    env = _env(XDG_CONFIG_HOME=str(tmp_path), EVENTSUB_MOCK_SERVER=DOWN)
+    results = await asyncio.gather(*(run_cli(*args, env=env) for args in REFUSED))
+    for args, result in zip(REFUSED, results, strict=True):
         line = assert_one_line_error(result, code=1)
         assert "cannot reach" not in line, args  # refused before any request
         assert "webhook" in line or "secret" in line or "transport" in line, (args, line)
-    assert "verify-subscription" in results[4].stderr
+
+
+# --- webhooks straight from the command -----------------------------------------------------
+
+SECRET = "a-secret-of-12"
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+
+class Receiver:
+    """A webhook callback on a free port: records each request and answers as told."""
+
+    def __init__(self) -> None:
+        self.requests: list[Received] = []
+        self.status = 200
+        self.answer: str | None = None  # None: echo the challenge, if any
+        self.content_type = "text/plain"
+        self.url = ""
+
+    async def handle(self, request: aiohttp.web.Request) -> aiohttp.web.Response:
+        body = await request.read()
+        self.requests.append(Received(dict(request.headers), body))
+        text = self.answer
+        if text is None:
+            text = json.loads(body).get("challenge", "")
+        return aiohttp.web.Response(
+            status=self.status, body=text.encode(), headers={"Content-Type": self.content_type}
+        )
+
+    def signed(self, received: Received, secret: str = SECRET) -> bool:
+        h = received.headers
+        message = (
+            h["Twitch-Eventsub-Message-Id"].encode()
+            + h["Twitch-Eventsub-Message-Timestamp"].encode()
+            + received.body
+        )
+        digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(h["Twitch-Eventsub-Message-Signature"], "sha256=" + digest)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    receiving = Receiver()
+    app = aiohttp.web.Application()
+    app.router.add_post("/hook", receiving.handle)
+    runner = aiohttp.web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    receiving.url = f"http://127.0.0.1:{port}/hook"
+    try:
+        yield receiving
+    finally:
+        await runner.cleanup()
+
+
+async def test_trigger_forwards_a_signed_notification(receiver: Receiver, tmp_path) -> None:
+    env = _env(XDG_CONFIG_HOME=str(tmp_path))
+    result = await run_cli(
+        *("event", "trigger", "follow", "-F", receiver.url, "-s", SECRET, "-I", "event-1"),
+        *("-u", "sub-1", "-t", "1234", "-f", "5678", "--set", "user_name=Ann", "-c", "2"),
+        env=env,
+    )
+    assert result.returncode == 0, result
+    assert result.stdout.count("200 OK") == 2 and "event-1" in result.stdout
+    assert len(receiver.requests) == 2
+    first = receiver.requests[0]
+    h = first.headers
+    assert h["Content-Type"] == "application/json"
+    assert h["Twitch-Eventsub-Message-Id"] == "event-1"
+    assert h["Twitch-Eventsub-Message-Type"] == "notification"
+    assert h["Twitch-Eventsub-Message-Retry"] == "0"
+    assert h["Twitch-Eventsub-Subscription-Type"] == "channel.follow"
+    assert h["Twitch-Eventsub-Subscription-Version"] == "2"
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z", h["Twitch-Eventsub-Message-Timestamp"]
+    )
+    assert receiver.signed(first) and not receiver.signed(first, "another-secret")
+    body = json.loads(first.body)
+    sub, event = body["subscription"], body["event"]
+    assert sub["id"] == "sub-1" and sub["status"] == "enabled" and sub["type"] == "channel.follow"
+    assert sub["transport"] == {"method": "webhook", "callback": receiver.url}
+    assert sub["condition"]["broadcaster_user_id"] == "1234" and "created_at" in sub
+    assert SECRET not in first.body.decode()
+    assert event["broadcaster_user_id"] == "1234" and event["user_id"] == "5678"
+    assert event["user_name"] == "Ann"
+
+    # A revocation (webhook-only type, -T webhook with the saved address): no event, unsigned.
+    saved = await run_cli("event", "configure", "-F", receiver.url, env=env)
+    assert saved.returncode == 0, saved
+    revoked = await run_cli(
+        "trigger", "user.authorization.grant", "-T", "webhook", "-r", "user_removed", env=env
+    )
+    assert revoked.returncode == 0, revoked
+    revocation = receiver.requests[2]
+    assert revocation.headers["Twitch-Eventsub-Message-Type"] == "revocation"
+    assert "Twitch-Eventsub-Message-Signature" not in revocation.headers
+    assert json.loads(revocation.body).keys() == {"subscription"}
+    assert json.loads(revocation.body)["subscription"]["status"] == "user_removed"
+
+    # retrigger -F: the same body and message id again, retry counted.
+    again = await run_cli(
+        "event", "retrigger", "-i", "event-1", "-F", receiver.url, "-s", SECRET, env=env
+    )
+    assert again.returncode == 0, again
+    resent = receiver.requests[3]
+    assert resent.body == receiver.requests[1].body
+    assert resent.headers["Twitch-Eventsub-Message-Id"] == "event-1"
+    assert resent.headers["Twitch-Eventsub-Message-Retry"] == "1"
+    assert receiver.signed(resent)
+    # Without -F: the saved forward address, for an id the CLI forwarded.
+    saved_address = await run_cli("retrigger", "-i", "event-1", env=env)
+    assert saved_address.returncode == 0, saved_address
+    assert receiver.requests[4].headers["Twitch-Eventsub-Message-Retry"] == "2"
+    unknown = await run_cli("retrigger", "-i", "never-sent", "-F", receiver.url, env=env)
+    assert "never-sent" in assert_one_line_error(unknown, code=1)
+
+    # An endpoint that refuses, and one that is not there.
+    receiver.status = 500
+    refused = await run_cli("trigger", "follow", "-F", receiver.url, env=env)
+    assert "500" in refused.stdout
+    assert "did not accept" in assert_one_line_error(refused, code=1)
+    down = await run_cli("trigger", "follow", "-F", DOWN, env=env)
+    assert "cannot reach" in assert_one_line_error(down, code=1)
+
+
+async def test_verify_subscription(receiver: Receiver, tmp_path) -> None:
+    env = _env(XDG_CONFIG_HOME=str(tmp_path))
+    args = ("event", "verify-subscription", "channel.follow", "-F", receiver.url, "-s", SECRET)
+    passed = await run_cli(*args, "-b", "1234", "-I", "check-1", env=env)
+    assert passed.returncode == 0, passed
+    assert "passed" in passed.stdout
+    request = receiver.requests[0]
+    assert request.headers["Twitch-Eventsub-Message-Type"] == "webhook_callback_verification"
+    assert request.headers["Twitch-Eventsub-Message-Id"] == "check-1"
+    assert receiver.signed(request)
+    body = json.loads(request.body)
+    assert body["challenge"] and body["subscription"]["condition"]["broadcaster_user_id"] == "1234"
+    assert body["subscription"]["status"] == "webhook_callback_verification_pending"
+    # Another content type is reported, not failed; a wrong body or a non-2xx fails.
+    receiver.content_type = "application/json; charset=utf-8"
+    other_type = await run_cli("event", "verify", "follow", "-F", receiver.url, env=env)
+    assert other_type.returncode == 0, other_type
+    assert "text/plain" in other_type.stdout
+    receiver.answer = "not-the-challenge"
+    wrong = await run_cli(*args, env=env)
+    assert "not the challenge" in assert_one_line_error(wrong, code=1)
+    receiver.answer, receiver.status = None, 503
+    failed = await run_cli(*args, env=env)
+    assert "503" in assert_one_line_error(failed, code=1)
 
 
 async def test_trigger_flags_of_the_twitch_cli(server: MockServer, make_client) -> None:

@@ -337,6 +337,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return print_types(args)
 
+        if args.command in ("trigger", "fire", "emit", "retrigger"):
+            from . import forward
+
+            if args.command == "retrigger":
+                done = forward.retrigger(args)
+                if done is not None:
+                    return done
+            elif forward.wants_webhook(args):
+                return forward.trigger(args)
+
         from ..client import ControlClient
         from . import commands
 

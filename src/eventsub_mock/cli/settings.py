@@ -14,9 +14,13 @@ from .errors import CliError
 KEYS = ("forward_address", "secret", "server")
 
 
-def config_path() -> str:
+def config_dir() -> str:
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(base, "eventsub-mock", "config.json")
+    return os.path.join(base, "eventsub-mock")
+
+
+def config_path() -> str:
+    return os.path.join(config_dir(), "config.json")
 
 
 def load() -> dict[str, str]:

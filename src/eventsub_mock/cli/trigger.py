@@ -44,9 +44,13 @@ TRANSPORTS = ("websocket", "webhook")
 def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
     """The Twitch CLI's webhook flags, shared by trigger, retrigger and verify-subscription."""
     parser.add_argument(
-        "-F", "--forward-address", help="webhook: where to POST events (not supported yet)"
+        "-F",
+        "--forward-address",
+        help="webhook: POST the messages straight to this URL (no server needed)",
     )
-    parser.add_argument("-s", "--secret", help="webhook: the HMAC secret, 10-100 characters")
+    parser.add_argument(
+        "-s", "--secret", help="webhook: sign with this HMAC secret, 10-100 characters"
+    )
     parser.add_argument(
         "-D", "--no-config", action="store_true", help="ignore the saved defaults (configure)"
     )
@@ -56,7 +60,10 @@ def add_trigger_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("event", help="a subscription type (channel.follow) or alias (follow)")
     parser.add_argument("-v", "--version", help="subscription version, when a type has several")
     parser.add_argument(
-        "-T", "--transport", help="websocket (the default); webhook is not supported yet"
+        "-T",
+        "--transport",
+        help="websocket (the default: through the server) or webhook (POST to -F or the "
+        "saved forward address); -F alone means webhook",
     )
     add_transport_arguments(parser)
     parser.add_argument("--session", help="deliver to this session only")
@@ -99,21 +106,12 @@ def add_trigger_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw", metavar="JSON", help="send this JSON event as given")
 
 
-def webhook_not_supported(what: str) -> CliError:
-    return CliError(
-        f"{what}: webhooks are not supported yet; eventsub-mock delivers over websockets "
-        "(-T websocket)"
-    )
-
-
 def check_transport(args: argparse.Namespace) -> None:
-    """Websockets only, for now; the secret is checked as the Twitch CLI does."""
+    """The transport is one we know; the secret is checked as the Twitch CLI does (for a
+    websocket trigger it signs nothing)."""
     transport = getattr(args, "transport", None)
     if transport is not None and transport not in TRANSPORTS:
         raise CliError(f"unknown transport {transport!r}: websocket or webhook")
-    if transport == "webhook" or (transport is None and args.forward_address):
-        flag = "--transport=webhook" if transport else "--forward-address"
-        raise webhook_not_supported(f"{flag} asks for the webhook transport")
     secret = args.secret
     if secret is None and not args.no_config:
         secret = settings.load().get("secret")

@@ -11,7 +11,7 @@ import difflib
 
 from . import settings
 from .errors import CliError
-from .trigger import add_transport_arguments, add_trigger_arguments, webhook_not_supported
+from .trigger import add_transport_arguments, add_trigger_arguments
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ EVENT_COMMANDS = [
     ("websocket", WEBSOCKET_ALIASES, "the mock server: start-server, reconnect, close, ..."),
     ("trigger", ["fire", "emit"], "fire an event at the connected sessions"),
     ("retrigger", [], "send a notification again, same message_id"),
-    ("verify-subscription", ["verify"], "webhook challenge check (webhooks: not supported yet)"),
+    ("verify-subscription", ["verify"], "check a webhook callback's challenge handshake"),
     ("configure", [], "save defaults: forward address, secret, server URL"),
 ]
 
@@ -73,14 +73,14 @@ def add_event_commands(
     add_retrigger_arguments(parsers["retrigger"])
     add_server(parsers["retrigger"])
     verify = parsers["verify-subscription"]
-    verify.add_argument("event", nargs="?")
+    verify.add_argument("event", nargs="?", help="the subscription type, e.g. channel.follow")
     add_transport_arguments(verify)
-    verify.add_argument("-T", "--transport")
-    verify.add_argument("--timestamp")
-    verify.add_argument("-u", "--subscription-id")
-    verify.add_argument("-I", "--event-id")
-    verify.add_argument("-v", "--version")
-    verify.add_argument("-b", "--broadcaster")
+    verify.add_argument("-T", "--transport", help="webhook (the only one with a handshake)")
+    verify.add_argument("--timestamp", help="the subscription's created_at (RFC3339)")
+    verify.add_argument("-u", "--subscription-id", help="the subscription's id")
+    verify.add_argument("-I", "--event-id", help="the message id")
+    verify.add_argument("-v", "--version", help="the subscription version")
+    verify.add_argument("-b", "--broadcaster", help="the condition's broadcaster id")
     configure = parsers["configure"]
     configure.add_argument("-F", "--forward-address", help="webhook forward address to save")
     configure.add_argument("-s", "--secret", help="webhook secret to save (10-100 characters)")
@@ -89,7 +89,11 @@ def add_event_commands(
 
 def add_retrigger_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-i", "--id", dest="message_id", required=True, help="the notification's message_id"
+        "-i",
+        "--id",
+        dest="message_id",
+        required=True,
+        help="the notification's message_id (with -F: one that `trigger -F` forwarded)",
     )
     add_transport_arguments(parser)
 
@@ -181,20 +185,19 @@ def configure(args: argparse.Namespace) -> int:
 
 
 def run_event(args: argparse.Namespace, extra: list[str]) -> int | list[str] | None:
-    """Runs `event configure` (its exit status) and refuses `verify-subscription`; returns
-    the shorter command's argv for a websocket action, or None after turning `args` into the
+    """Runs `event configure` and `verify-subscription` (their exit status); returns the
+    shorter command's argv for a websocket action, or None after turning `args` into the
     trigger or retrigger command's."""
     command = _canonical(args.event_command)
     if command == "websocket":
         return websocket_argv(args, extra)
-    if command == "verify-subscription":  # whatever else it was given
-        raise webhook_not_supported(
-            "verify-subscription checks a webhook callback's challenge handshake "
-            "(websocket subscriptions have none)"
-        )
     if extra:
         raise CliError("unrecognized arguments: " + " ".join(extra))
     if command == "configure":
         return configure(args)
+    if command == "verify-subscription":
+        from .forward import verify
+
+        return verify(args)
     args.command = command
     return None
