@@ -211,13 +211,24 @@ async def test_count_bursts_are_distinct_events(server, make_client) -> None:
     assert len({m["payload"]["event"]["user_id"] for m in messages}) > 1
 
 
+async def test_a_webhook_only_type_without_webhook_subscribers_reaches_nobody(
+    server, make_client
+) -> None:
+    client = make_client(server)
+    await client.connect()  # a raw session gets no stand-in for a type websockets never carry
+    status, body = await client.api(
+        "POST", path="/_mock/trigger", json={"type": "drop.entitlement.grant"}
+    )
+    assert status == 404, body
+    assert "webhook subscriptions only" in body["message"]
+
+
 @pytest.mark.parametrize(
     ("request_body", "fragment"),
     [
         ({"type": "chanel.follow"}, "channel.follow"),
         ({"type": "channel.follow", "version": "7"}, "2"),
         ({"type": "channel.follow", "version": "1"}, "removed"),
-        ({"type": "drop.entitlement.grant"}, "webhook"),
         ({"type": "cheer", "tier": "5000"}, "1000"),
         ({"type": "channel.follow", "count": 0}, "count"),
         ({"type": "channel.follow", "overrides": {"no.such.path": 1}}, "no.such"),

@@ -296,3 +296,41 @@ async def test_disabled_webhook_subscriptions_stay_listed_for_days(server, recei
     await server.advance(11 * 24 * 3600)
     async with http.get(server.subscriptions_url, headers={"Client-Id": "app"}) as response:
         assert (await response.json())["data"] == []
+
+
+async def test_revoking_a_users_authorization_tells_the_app(receiver, http) -> None:
+    tokens = {"user-token": {"user_id": "42", "client_id": "app"}}
+    async with MockServer(port=0, tokens=tokens, clients={"app": "app-secret"}) as server:
+        auth = {"Authorization": f"Bearer {server.mint_token(None, client_id='app').value}"}
+        status, body = await subscribe(
+            http,
+            server,
+            receiver.url,
+            sub_type="user.authorization.revoke",
+            version="1",
+            condition={"client_id": "app"},
+            headers=auth,
+        )
+        assert status == 202, body
+        await eventually(lambda: server.subscriptions[0].enabled)
+        server.revoke_authorization("42")
+        await eventually(lambda: receiver.of_kind("notification"))
+        [note] = receiver.of_kind("notification")
+        assert note.headers["Twitch-Eventsub-Subscription-Type"] == "user.authorization.revoke"
+        assert (note.json["event"]["client_id"], note.json["event"]["user_id"]) == ("app", "42")
+
+
+async def test_batched_types_must_ask_for_batches(server, receiver, http) -> None:
+    condition = {"organization_id": "org-1"}
+    status, body = await subscribe(
+        http,
+        server,
+        receiver.url,
+        sub_type="drop.entitlement.grant",
+        version="1",
+        condition=condition,
+    )
+    assert (status, body["message"]) == (
+        400,
+        "is_batching_enabled must be true for drop.entitlement.grant subscriptions",
+    )

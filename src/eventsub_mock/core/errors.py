@@ -250,6 +250,10 @@ class UnsupportedTransportMethod(ApiError):
     template = "The value specified in the `method` field is not valid: websocket or webhook"
 
 
+class BatchingRequired(ApiError):
+    template = "is_batching_enabled must be true for {type} subscriptions"
+
+
 class CallbackRequired(ApiError):
     template = "The `callback` field is required if you specify the webhook transport method"
 

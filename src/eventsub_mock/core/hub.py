@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import protocol
+from .. import catalog, protocol
 from ..clock import Clock
 from ..config import ServerConfig
 from ..protocol import CloseCode
@@ -207,14 +207,21 @@ class EventSubCore:
         self, delivery: DeliveryResult, session_id: str | None
     ) -> errors.ApiError:
         """Why a trigger reached nobody, as the error the control API answers with."""
-        if session_id is not None:
+        entry = catalog.lookup(delivery.type, delivery.version)
+        if entry is not None and not entry.websocket:
+            reason = (
+                f"{delivery.type} is delivered to webhook subscriptions only, and no enabled "
+                "one matches (eventsub-mock trigger -F URL posts it straight to a callback)"
+            )
+        elif session_id is not None:
             reason = f"session {session_id} has no enabled subscription that matches"
-        elif not self.sessions:
+        elif not self.sessions and not self.webhooks.has_subscriptions():
             reason = "no client is connected to the mock server"
         else:
             reason = (
-                f"no connected session has an enabled {delivery.type} v{delivery.version} "
-                "subscription that matches (strict mode delivers only to subscribers)"
+                f"no connected session or webhook has an enabled {delivery.type} "
+                f"v{delivery.version} subscription that matches (strict mode delivers only to "
+                "subscribers)"
             )
         return errors.NothingDelivered(reason=reason)
 
@@ -262,6 +269,15 @@ class EventSubCore:
             if named or sub.owner.user_id == user_id:
                 self.subscription_api.set_status(sub.id, "authorization_revoked")
                 revoked.append(sub.id)
+        # The apps hear of it through user.authorization.revoke (webhooks and conduits).
+        for client in sorted({t.client_id for t in tokens if t.client_id} | {client_id} - {None}):
+            self.trigger(
+                {
+                    "type": "user.authorization.revoke",
+                    "client_id": client,
+                    "overrides": {"user_id": user_id},
+                }
+            )
         return {"user_id": user_id, "tokens": len(tokens), "subscriptions": revoked}
 
     def reset(self) -> None:

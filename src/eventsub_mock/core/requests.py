@@ -21,6 +21,8 @@ class CreateRequest:
     version: str
     condition: dict[str, Any]
     transport: Mapping[str, Any]
+    # Batched types (drop.entitlement.grant) must ask for batches.
+    batching: bool = False
 
 
 def parse_create(body: Any) -> CreateRequest:
@@ -41,7 +43,9 @@ def parse_create(body: Any) -> CreateRequest:
     transport = body.get("transport")
     if not isinstance(transport, dict):
         raise errors.TransportRequired()
-    return CreateRequest(sub_type, version, condition, transport)
+    return CreateRequest(
+        sub_type, version, condition, transport, body.get("is_batching_enabled") is True
+    )
 
 
 def catalog_entry(sub_type: str, version: str) -> catalog.SubscriptionType:

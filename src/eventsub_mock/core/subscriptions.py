@@ -53,6 +53,8 @@ class Subscriptions:
         transport.check_caller(caller)
         entry = requests.catalog_entry(request.type, request.version)
         transport.check_type(entry)
+        if entry.batch and not request.batching:
+            raise errors.BatchingRequired(type=entry.type)
         condition = requests.full_condition(entry, request.condition)
         binding = transport.bind(request.transport, caller, entry, condition)
         self.auth.authorize(caller, entry, condition)

@@ -74,7 +74,8 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
     message_id = _message_id(body)
     revoke_status = _revoke_status(body)
     try:
-        trigger = resolve_trigger(body.get("type"), version, websocket=True)
+        # Every type: webhook-only ones reach their webhook subscriptions.
+        trigger = resolve_trigger(body.get("type"), version)
         params = TriggerParams.from_mapping(body, ignore=_DELIVERY_KEYS)
         presets = trigger.presets
         if params.gift_user is not None:  # a gifted sub, whatever the alias says

@@ -183,6 +183,9 @@ class WebhookTransport:
     def detach(self, sub: Subscription) -> None:
         self._bindings = [b for b in self._bindings if b.subscription is not sub]
 
+    def has_subscriptions(self) -> bool:
+        return bool(self._bindings)
+
     def can_enable(self, sub: Subscription) -> bool:
         return True  # a callback needs no connection to stay
 

@@ -179,6 +179,9 @@ class WebsocketTransport:
         the event's type. A session with subscriptions gets only what they match."""
         if self._config.require_subscription or delivery.subscription_id is not None:
             return []  # a subscription that exists is delivered through, never stood in for
+        entry = catalog.lookup(delivery.type, delivery.version)
+        if entry is None or not entry.websocket:
+            return []  # a webhook-only type reaches its webhook subscriptions only
         if delivery.session_id is not None:
             targets = [self._sessions.find(delivery.session_id)]
         else:
