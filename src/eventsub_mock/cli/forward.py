@@ -29,23 +29,10 @@ MAX_ANSWER = 64 * 1024
 # The forwarded messages kept for `retrigger -F` (the newest ones).
 CACHE_SIZE = 100
 CACHE_FILE = "webhook-events.json"
-MAX_COUNT = 10_000
 # What a cache entry needs to be sent again (it also holds `retry` and `url`).
 _ENTRY_KEYS = ("message_id", "message_type", "subscription_type", "subscription_version", "body")
 # Statuses that a webhook subscription may be revoked with (-r); `enabled` is a notification.
 _EXTRA_WEBHOOK_REVOCATIONS = ("notification_failures_exceeded",)
-# Trigger request keys that are not trigger parameters (see core/triggers.py).
-_NOT_PARAMS = (
-    "type",
-    "version",
-    "count",
-    "session",
-    "subscription_id",
-    "seed",
-    "event",
-    "message_id",
-    "subscription_status",
-)
 
 
 # --- addresses, secrets, HTTP ---------------------------------------------------------------
@@ -219,8 +206,6 @@ def trigger(args: argparse.Namespace) -> int:
     url = forward_address(args)
     secret = secret_of(args)
     revoke = _revoke_status(args.subscription_status)
-    if not 1 <= args.count <= MAX_COUNT:
-        raise CliError(f"--count must be from 1 to {MAX_COUNT}")
 
     import random
 
@@ -230,7 +215,11 @@ def trigger(args: argparse.Namespace) -> int:
     from ..catalog.aliases import resolve_trigger
     from ..catalog.params import TriggerParams
     from ..catalog.payloads import build_event, condition_for_event
+    from ..core.triggers import DELIVERY_KEYS, MAX_COUNT
     from ..protocol import new_message_id, new_subscription_id, rfc3339_nanos, webhooks
+
+    if not 1 <= args.count <= MAX_COUNT:
+        raise CliError(f"--count must be from 1 to {MAX_COUNT}")
 
     seed = request.get("seed")
     rng = random.Random(seed) if seed is not None else random.Random()
@@ -238,7 +227,7 @@ def trigger(args: argparse.Namespace) -> int:
     try:
         resolved = resolve_trigger(request["type"], request.get("version"))
         sub_type = resolved.sub_type
-        params = TriggerParams.from_mapping(request, ignore=_NOT_PARAMS)
+        params = TriggerParams.from_mapping(request, ignore=DELIVERY_KEYS)
         presets = resolved.presets
         if params.gift_user is not None:  # a gifted sub, whatever the alias says
             presets = {k: v for k, v in presets.items() if k != "is_gift"}

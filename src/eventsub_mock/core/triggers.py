@@ -18,7 +18,7 @@ from .delivery import Delivery
 MAX_COUNT = 10_000
 _UNSEEDED = random.Random()
 # Request keys about delivery; every other key is a trigger parameter (from_user, tier, ...).
-_DELIVERY_KEYS = (
+DELIVERY_KEYS = (
     "type",
     "version",
     "count",
@@ -76,7 +76,7 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
     try:
         # Every type: webhook-only ones reach their webhook subscriptions.
         trigger = resolve_trigger(body.get("type"), version)
-        params = TriggerParams.from_mapping(body, ignore=_DELIVERY_KEYS)
+        params = TriggerParams.from_mapping(body, ignore=DELIVERY_KEYS)
         presets = trigger.presets
         if params.gift_user is not None:  # a gifted sub, whatever the alias says
             presets = {k: v for k, v in presets.items() if k != "is_gift"}
