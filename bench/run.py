@@ -113,8 +113,8 @@ FULL = Sizes(
     sub_sessions=10,
     sub_concurrency=4,
     startup_samples=3,
-    webhooks=[(1, 5000), (100, 100)],
-    forward_count=1000,
+    webhooks=[(1, 10_000), (100, 100)],
+    forward_count=2000,
 )
 QUICK = Sizes(
     fanout=[(50, 20), (10, 200)],
