@@ -1216,7 +1216,7 @@ async def webhooks(ctx: Context, callbacks: int, events: int) -> Result:
     cpu_pct = 100 * cpu_used / elapsed if elapsed else None
     result.add("server_cpu_pct", "server CPU / elapsed", "%", cpu_pct)
     result.add("receiver_cpu_s", "receiver CPU (whole run)", "s", got["cpu_s"])
-    result.add("connections", "connections to the receiver", "", got["connections"])
+    result.add("connections", "connections opened during deliveries", "", got["connections"])
     result.add("server_peak_rss_mb", "server peak RSS", "MB", peak_rss / 1024)
     return result
 
