@@ -13,6 +13,10 @@ and driven from other processes with real websocket clients (bench/client.py). W
 - latency:  single triggers through the CLI, the control API and the in-process Python API.
 - subapi:   subscription creates and lists on kept-alive connections.
 - startup:  spawn to the first accepted websocket; import time of the CLI.
+- webhooks: C callbacks (webhook subscriptions) on a local receiver process that verifies every
+            signature; one `eventsub-mock trigger ... --count E`: time to the last of the
+            C x E signed deliveries. Also `eventsub-mock trigger -F URL` (no server), and
+            `twitch event trigger -F` when a `twitch` binary is installed.
 
 Every run checks correctness (each notification delivered once, none lost, no session
 closed) and says so. `--runs N` repeats everything and reports medians. The table is printed
@@ -57,15 +61,17 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from client import Worker, default_driver, raise_nofile_limit  # noqa: E402
+from receiver import secret_for  # noqa: E402
 
 CLIENT_SCRIPT = BENCH_DIR / "client.py"
+RECEIVER_SCRIPT = BENCH_DIR / "receiver.py"
 DEFAULT_JSON = BENCH_DIR / "results" / "latest.json"
 HOST = "127.0.0.1"  # the benchmark only ever connects here
 CLIENT_ID = "eventsub-mock-bench"
 FOLLOW = {"type": "channel.follow", "version": "2"}
 FOLLOW_CONDITION = {"broadcaster_user_id": "1", "moderator_user_id": "1"}
 KEEPALIVE_SECONDS = 10  # the shortest keepalive production allows
-WORKLOADS = ("fanout", "capacity", "latency", "subapi", "startup")
+WORKLOADS = ("fanout", "capacity", "latency", "subapi", "startup", "webhooks")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -90,6 +96,8 @@ class Sizes:
     sub_sessions: int
     sub_concurrency: int
     startup_samples: int
+    webhooks: list[tuple[int, int]]  # (callbacks, events per callback)
+    forward_count: int  # messages of `trigger -F` (and `twitch event trigger -F`)
 
 
 FULL = Sizes(
@@ -105,6 +113,8 @@ FULL = Sizes(
     sub_sessions=10,
     sub_concurrency=4,
     startup_samples=3,
+    webhooks=[(1, 10_000), (100, 100)],
+    forward_count=2000,
 )
 QUICK = Sizes(
     fanout=[(50, 20), (10, 200)],
@@ -119,6 +129,8 @@ QUICK = Sizes(
     sub_sessions=10,
     sub_concurrency=4,
     startup_samples=1,
+    webhooks=[(1, 200), (10, 20)],
+    forward_count=50,
 )
 
 
@@ -130,6 +142,7 @@ class Context:
     connect_concurrency: int
     cli: list[str]
     logs: Path
+    webhook_concurrency: int | None = None
     py_spy: Path | None = None
     profiled: set[str] = field(default_factory=set)
 
@@ -419,17 +432,67 @@ def split_evenly(total: int, parts: int) -> list[int]:
     return [base + (1 if i < rest else 0) for i in range(parts)]
 
 
-async def run_cli(ctx: Context, *args: str, timeout: float = 60.0) -> tuple[int, bytes, bytes]:
+async def run_cli(
+    ctx: Context,
+    *args: str,
+    timeout: float = 60.0,
+    env: dict[str, str] | None = None,
+    program: Sequence[str] | None = None,
+) -> tuple[int, bytes, bytes]:
+    command = [*(ctx.cli if program is None else program), *args]
     proc = await asyncio.create_subprocess_exec(
-        *ctx.cli, *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        *command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
     except TimeoutError:
         proc.kill()
         await proc.wait()
-        raise BenchError(f"`eventsub-mock {' '.join(args)}` took over {timeout:g} s") from None
+        raise BenchError(f"`{' '.join(command)}` took over {timeout:g} s") from None
     return proc.returncode or 0, out, err
+
+
+class ReceiverProcess(WorkerProcess):
+    """bench/receiver.py: the webhook receiver, a process of its own, driven by JSON lines."""
+
+    async def start(self) -> None:
+        self.log = self.ctx.logs / f"receiver-{os.getpid()}-{id(self)}.log"
+        with open(self.log, "wb") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(RECEIVER_SCRIPT),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                limit=1 << 24,
+                preexec_fn=_child_setup,
+            )
+        self.hello = await self._read(30.0)
+
+    @property
+    def port(self) -> int:
+        return int(self.hello["port"])
+
+    def url(self, path: str) -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    async def __aenter__(self) -> ReceiverProcess:
+        try:
+            await self.start()
+        except BaseException:
+            await self.__aexit__(True)
+            raise
+        return self
+
+    async def __aexit__(self, exc_type: object = None, *exc_info: object) -> None:
+        proc = self.proc
+        if exc_type is None:
+            await self.stop()
+        elif proc is not None and proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(proc.wait(), 5.0)
 
 
 # --- profiling (optional) ---------------------------------------------------------------------
@@ -1027,6 +1090,212 @@ async def startup(ctx: Context) -> Result:
     return result
 
 
+async def webhooks(ctx: Context, callbacks: int, events: int) -> Result:
+    """C webhook subscriptions (one per callback) on the receiver; one trigger of E events."""
+    name = f"webhooks_{callbacks}x{events}"
+    result = Result(name, f"webhooks {callbacks:,} callback(s) x {events:,}")
+    expected = callbacks * events
+    extra = []
+    if ctx.webhook_concurrency is not None:
+        extra = ["--webhook-concurrency", str(ctx.webhook_concurrency)]
+    result.info.update(callbacks=callbacks, events=events, server_args=extra)
+    async with ReceiverProcess(ctx, 0) as receiver, ServerProcess(ctx, *extra) as server:
+        result.info["receiver_loop"] = receiver.hello.get("loop")
+        http = KeepAliveHttp(HOST, server.port)
+        control = ControlClient(server.base_url, timeout=10.0)
+        statuses: dict[int, int] = {}
+        try:
+            started = time.monotonic()
+            headers = {"Client-Id": CLIENT_ID, "Content-Type": "application/json"}
+            for n in range(callbacks):
+                path = f"/cb/{n}"
+                body = {
+                    **FOLLOW,
+                    "condition": FOLLOW_CONDITION,
+                    "transport": {
+                        "method": "webhook",
+                        "callback": receiver.url(path),
+                        "secret": secret_for(path),
+                    },
+                }
+                request = http.build("POST", "/eventsub/subscriptions", headers, orjson.dumps(body))
+                status, _ = await asyncio.wait_for(http.send(request), 10.0)
+                statuses[status] = statuses.get(status, 0) + 1
+            # Enabled once the receiver answered the challenge: poll, bounded.
+            enabled = 0
+            deadline = time.monotonic() + 30.0 + callbacks / 10
+            while time.monotonic() < deadline:
+                subs = await asyncio.to_thread(control.subscriptions)
+                enabled = sum(1 for sub in subs if sub.get("status") == "enabled")
+                if enabled >= callbacks:
+                    break
+                await asyncio.sleep(0.02)
+            setup = time.monotonic() - started
+        finally:
+            await http.close()
+        before = await receiver.request({"cmd": "status"}, 10.0)
+        result.check("every create answered 202", statuses.get(202, 0) == callbacks, f"{statuses}")
+        result.check(
+            "every subscription enabled (challenge answered)",
+            enabled == callbacks and before["challenges"] == callbacks,
+            f"{enabled}/{callbacks} enabled, {before['challenges']} challenges",
+        )
+        await receiver.request({"cmd": "arm", "expected": expected}, 10.0)
+
+        cpu_before = server.cpu_seconds()
+        wait_timeout = min(600.0, 30.0 + expected / 500)
+        with PySpy(ctx, server.pid, name):
+            t0 = time.monotonic()
+            code, out, err = await run_cli(
+                ctx,
+                "trigger",
+                "channel.follow",
+                "--version",
+                "2",
+                "--count",
+                str(events),
+                "--server",
+                server.base_url,
+                "--json",
+                timeout=wait_timeout,
+            )
+            cli_exit = time.monotonic() - t0
+            got = await receiver.request(
+                {"cmd": "wait", "timeout": wait_timeout, "settle": 0.3}, wait_timeout + 30
+            )
+        cpu_used = server.cpu_seconds() - cpu_before
+        peak_rss = server.peak_rss_kb()
+
+    delivered = None
+    if code == 0:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            delivered = json.loads(out)["delivered"]
+    result.check(
+        "trigger command succeeded", code == 0, err.decode(errors="replace").strip()[-300:]
+    )
+    unique, duplicated = got["unique"], got["duplicates"]
+    lost = expected - unique
+    elapsed = got["last_at"] - t0 if got["last_at"] else None
+    result.check("server reports all delivered", delivered == expected, f"{delivered}/{expected}")
+    result.check("none lost", lost == 0, f"lost {lost}")
+    result.check("none duplicated", duplicated == 0, f"dup {duplicated}")
+    result.check(
+        "every callback got its share",
+        got["paths"] == callbacks and got["min_per_path"] == got["max_per_path"] == events,
+        f"{got['paths']} callbacks, {got['min_per_path']}..{got['max_per_path']} each",
+    )
+    result.check(
+        "every signature valid, every request well-formed",
+        got["bad_signature"] == 0 and got["bad_request"] == 0,
+        f"{got['bad_signature']} bad signatures, {got['bad_request']} bad requests",
+    )
+    result.check(
+        "no revocation, nothing else",
+        got["revocations"] == 0 and got["other"] == 0,
+        f"{got['revocations']} revocations, {got['other']} other",
+    )
+
+    result.add("setup_s", "setup: subscribe + challenges", "s", setup)
+    first = got["first_at"] - t0 if got["first_at"] else None
+    result.add("first_ms", "start -> first delivery", "ms", ms(first))
+    result.add("cli_exit_s", "start -> trigger command exits", "s", cli_exit)
+    result.add("elapsed_s", "start -> last signed delivery", "s", elapsed)
+    per_s = (unique / elapsed) if elapsed and unique else None
+    result.add("per_s", "signed deliveries/s", "/s", per_s)
+    steady = got["last_at"] - got["first_at"] if got["first_at"] else None
+    result.add(
+        "steady_per_s",
+        "deliveries/s, first -> last delivery",
+        "/s",
+        (unique - 1) / steady if steady and unique > 1 else None,
+    )
+    result.add("received", "deliveries received", "", got["received"])
+    result.add("lost", "lost", "", lost)
+    result.add("duplicated", "duplicated", "", duplicated)
+    result.add("server_cpu_s", "server CPU during deliveries", "s", cpu_used)
+    cpu_pct = 100 * cpu_used / elapsed if elapsed else None
+    result.add("server_cpu_pct", "server CPU / elapsed", "%", cpu_pct)
+    result.add("receiver_cpu_s", "receiver CPU (whole run)", "s", got["cpu_s"])
+    result.add("connections", "connections opened during deliveries", "", got["connections"])
+    result.add("server_peak_rss_mb", "server peak RSS", "MB", peak_rss / 1024)
+    return result
+
+
+async def forward(ctx: Context) -> Result:
+    """`eventsub-mock trigger -F URL -s SECRET --count N`: the CLI posts straight to the
+    receiver, no server (the Twitch CLI's way); and `twitch event trigger -F` if installed."""
+    n = ctx.sizes.forward_count
+    result = Result("webhooks_cli", f"webhooks from the CLI: trigger -F x {n:,}")
+    twitch = shutil.which("twitch")
+    result.info["twitch"] = twitch or "not installed"
+    # The CLI keeps what it forwarded for retrigger: in a scratch config dir, not the user's.
+    env = {**os.environ, "XDG_CONFIG_HOME": str(ctx.logs / "config")}
+    async with ReceiverProcess(ctx, 0) as receiver:
+        tools: list[tuple[str, str, list[str], list[str]]] = [
+            (
+                "cli",
+                "eventsub-mock trigger -F",
+                list(ctx.cli),
+                ["trigger", "channel.follow", "--version", "2", "-D", "--count", str(n)],
+            )
+        ]
+        if twitch:
+            tools.append(
+                (
+                    "twitch",
+                    "twitch event trigger -F",
+                    [twitch],
+                    ["event", "trigger", "channel.follow", "--count", str(n)],
+                )
+            )
+        else:
+            print("    twitch event trigger -F: not installed (no `twitch` on PATH)", flush=True)
+        for key, label, program, args in tools:
+            path = f"/{key}"
+            await receiver.request({"cmd": "arm", "expected": n}, 10.0)
+            timeout = 60.0 + n / 20
+            t0 = time.monotonic()
+            code, _, err = await run_cli(
+                ctx,
+                *args,
+                "-F",
+                receiver.url(path),
+                "-s",
+                secret_for(path),
+                timeout=timeout,
+                env=env,
+                program=program,
+            )
+            exited = time.monotonic() - t0
+            got = await receiver.request({"cmd": "wait", "timeout": 10.0, "settle": 0.2}, 40.0)
+            elapsed = got["last_at"] - t0 if got["last_at"] else None
+            result.check(
+                f"{label} succeeded", code == 0, err.decode(errors="replace").strip()[-300:]
+            )
+            result.check(
+                f"{label}: each delivered once, signed",
+                got["unique"] == n
+                and got["duplicates"] == 0
+                and got["bad_signature"] == 0
+                and got["bad_request"] == 0,
+                f"{got['unique']}/{n}, dup {got['duplicates']}, "
+                f"{got['bad_signature']} bad signatures, {got['bad_request']} bad requests",
+            )
+            result.add(f"{key}_elapsed_s", f"{label}: start -> last delivery", "s", elapsed)
+            result.add(f"{key}_exit_s", f"{label}: start -> exit", "s", exited)
+            result.add(
+                f"{key}_per_s",
+                f"{label}: deliveries/s",
+                "/s",
+                n / elapsed if elapsed and got["unique"] else None,
+            )
+            result.add(f"{key}_lost", f"{label}: lost", "", n - got["unique"])
+            result.add(f"{key}_duplicated", f"{label}: duplicated", "", got["duplicates"])
+        if not twitch:
+            result.add("twitch_per_s", "twitch event trigger -F: not installed", "/s", None)
+    return result
+
+
 # --- running ----------------------------------------------------------------------------------
 
 
@@ -1051,6 +1320,22 @@ async def run_once(ctx: Context, selected: Sequence[str], budget: float) -> list
         if name in selected:
             title, fn = titles[name]
             plan.append((name, title, lambda fn=fn: fn(ctx)))
+    if "webhooks" in selected:
+        for callbacks, events in ctx.sizes.webhooks:
+            plan.append(
+                (
+                    f"webhooks_{callbacks}x{events}",
+                    f"webhooks {callbacks:,} callback(s) x {events:,}",
+                    lambda c=callbacks, e=events: webhooks(ctx, c, e),
+                )
+            )
+        plan.append(
+            (
+                "webhooks_cli",
+                f"webhooks from the CLI: trigger -F x {ctx.sizes.forward_count:,}",
+                lambda: forward(ctx),
+            )
+        )
 
     results = []
     for name, title, make in plan:
@@ -1199,6 +1484,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--sessions", type=int, help="override the capacity session count")
     parser.add_argument(
+        "--webhooks",
+        metavar="CxE[,CxE]",
+        help="override the webhook sizes (callbacks x events), e.g. 1x5000,100x100",
+    )
+    parser.add_argument(
+        "--forward-count", type=int, help="override the messages of `trigger -F` (webhooks)"
+    )
+    parser.add_argument(
+        "--webhook-concurrency",
+        type=int,
+        help="start the server with --webhook-concurrency N (default: the server's own)",
+    )
+    parser.add_argument(
         "--py-spy",
         type=Path,
         metavar="DIR",
@@ -1239,6 +1537,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes.fanout = [(int(s), int(e)) for s, e in pairs]
     if args.sessions:
         sizes.capacity_sessions = args.sessions
+    if args.webhooks:
+        pairs = [p.lower().split("x") for p in args.webhooks.split(",")]
+        sizes.webhooks = [(int(c), int(e)) for c, e in pairs]
+    if args.forward_count:
+        sizes.forward_count = args.forward_count
     if nofile < sizes.capacity_sessions + 1000:
         print(f"warning: open-file limit {nofile} is low for {sizes.capacity_sessions} sessions")
     selected = args.only.split(",")
@@ -1250,6 +1553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         connect_concurrency=args.connect_concurrency,
         cli=cli_command(),
         logs=logs,
+        webhook_concurrency=args.webhook_concurrency,
         py_spy=args.py_spy,
     )
     meta = {

@@ -1,7 +1,8 @@
-"""The benchmark's quick fan-out still runs and counts every notification exactly once.
+"""The benchmark's quick fan-out and webhooks still run and count every notification once.
 
-It runs the documented command (`python bench/run.py --quick --only fanout`) against a real
-`eventsub-mock start-server` subprocess. Timings are not asserted: only correctness.
+They run the documented command (`python bench/run.py --quick --only fanout`, and `webhooks`
+shrunk further) against a real `eventsub-mock start-server` subprocess. Timings are not
+asserted: only correctness.
 """
 
 from __future__ import annotations
@@ -41,3 +42,25 @@ def test_quick_fanout_delivers_every_notification_once(tmp_path: Path) -> None:
         assert workload["ok"], workload["checks"]
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "correctness: OK" in completed.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the benchmark reads /proc")
+def test_tiny_webhooks_deliver_every_notification_once(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    command = [sys.executable, str(RUN), "--quick", "--only", "webhooks", "--json", str(out)]
+    command += ["--webhooks", "1x20,3x5", "--forward-count", "5"]
+    completed = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.exists(), completed.stdout + completed.stderr
+    document = json.loads(out.read_text())
+    by_name = {w["name"]: w for w in document["workloads"]}
+    assert set(by_name) == {"webhooks_1x20", "webhooks_3x5", "webhooks_cli"}, by_name
+    for name, expected in (("webhooks_1x20", 20), ("webhooks_3x5", 15)):
+        metrics = by_name[name]["metrics"]
+        assert metrics["received"]["median"] == expected, by_name[name]
+        assert metrics["lost"]["median"] == 0, by_name[name]
+        assert metrics["duplicated"]["median"] == 0, by_name[name]
+    assert by_name["webhooks_cli"]["metrics"]["cli_lost"]["median"] == 0
+    assert all(w["ok"] for w in by_name.values()), completed.stdout
+    assert completed.returncode == 0, completed.stdout + completed.stderr
