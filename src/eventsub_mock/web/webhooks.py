@@ -29,8 +29,13 @@ class WebhookPoster:
 
     async def start(self) -> None:
         # Callbacks are local receivers: no proxies from the environment, no cookies.
+        # No pool-wide cap: the core bounds the requests in flight per callback, and a shared
+        # cap would let many callbacks starve one another.
         self._http = aiohttp.ClientSession(
-            timeout=self._timeout, trust_env=False, cookie_jar=aiohttp.DummyCookieJar()
+            connector=aiohttp.TCPConnector(limit=0),
+            timeout=self._timeout,
+            trust_env=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         self._transport.start(self)
 
