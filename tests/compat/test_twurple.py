@@ -51,6 +51,8 @@ from .support import (
 )
 
 HERE = Path(__file__).parent / "twurple"
+# The twurple packages the scenario imports (package.json pins them): npm ci runs if one is missing.
+PACKAGES = ("api", "auth", "eventsub-ws", "eventsub-http")
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
@@ -63,7 +65,8 @@ def _node_ready() -> None:
     major = int(version.stdout.strip().lstrip("v").split(".")[0])
     if major < 20:
         pytest.skip(f"twurple's compatibility test wants Node.js 20+, found {version.stdout}")
-    if not (HERE / "node_modules" / "@twurple" / "eventsub-ws" / "package.json").exists():
+    packages = HERE / "node_modules" / "@twurple"
+    if not all((packages / name / "package.json").exists() for name in PACKAGES):
         done = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=HERE,
