@@ -61,6 +61,25 @@ def free_port() -> int:
         return port
 
 
+async def listening(port: int) -> None:
+    """Wait until something accepts connections on the loopback `port`."""
+
+    async def accepts() -> bool:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            return False
+        writer.close()
+        return True
+
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + REACT
+    while not await accepts():
+        if loop.time() > give_up:
+            raise AssertionError(f"nothing listens on port {port} after {REACT} s")
+        await asyncio.sleep(0.02)
+
+
 def webhook_options(port: int, **extra: Any) -> dict[str, Any]:
     """MockServer options for a webhook receiver on `port` that advertises ADVERTISED."""
     return {
