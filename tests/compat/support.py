@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import queue
 import re
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,52 @@ FORBIDDEN = {
     "status": 403,
     "message": "subscription missing proper authorization",
 }
+
+
+# Webhooks: the secret a receiver is configured with (10 to 100 characters, as Twitch wants),
+# another one for a receiver that must reject the mock's signatures, and the https origin a
+# receiver advertises while it listens on plain local HTTP (the mock's `callback_map`).
+WEBHOOK_SECRET = "compat-webhook-secret"
+OTHER_WEBHOOK_SECRET = "not-the-subscription-secret"
+ADVERTISED = "https://bot.example"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now, for a receiver that must be told its port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def listening(port: int) -> None:
+    """Wait until something accepts connections on the loopback `port`."""
+
+    async def accepts() -> bool:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            return False
+        writer.close()
+        return True
+
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + REACT
+    while not await accepts():
+        if loop.time() > give_up:
+            raise AssertionError(f"nothing listens on port {port} after {REACT} s")
+        await asyncio.sleep(0.02)
+
+
+def webhook_options(port: int, **extra: Any) -> dict[str, Any]:
+    """MockServer options for a webhook receiver on `port` that advertises ADVERTISED."""
+    return {
+        "port": 0,
+        "tokens": TOKENS,
+        "clients": CLIENTS,
+        "callback_map": ((ADVERTISED, f"http://127.0.0.1:{port}"),),
+        **extra,
+    }
 
 
 async def validated_at(base_url: str, token: str) -> dict[str, Any]:

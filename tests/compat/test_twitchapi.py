@@ -18,6 +18,7 @@ from eventsub_mock import ManualClock
 from eventsub_mock.testing import MockServerThread
 
 from .support import (
+    ADVERTISED,
     AUTH_TOKENS,
     BURST,
     CHAT_ONLY_TOKEN,
@@ -26,6 +27,7 @@ from .support import (
     EVENT_TYPE_IDS,
     EVENT_TYPES,
     MUST_PARSE,
+    OTHER_WEBHOOK_SECRET,
     QUIRKS,
     REACT,
     SECRET,
@@ -33,18 +35,22 @@ from .support import (
     TOKEN,
     TOKENS,
     USER_ID,
+    WEBHOOK_SECRET,
     EventType,
     Inbox,
     assert_parsed,
     by_message_id,
     eventually,
+    free_port,
     keepalive_default,
     notifications_for,
     validated_at,
+    webhook_options,
 )
 
 pytest.importorskip("twitchAPI")
 
+from twitchAPI.eventsub.webhook import EventSubWebhook
 from twitchAPI.eventsub.websocket import EventSubWebsocket
 from twitchAPI.twitch import Twitch
 from twitchAPI.type import AuthScope, AuthType, EventSubSubscriptionError
@@ -350,3 +356,109 @@ async def test_app_token_and_missing_scope() -> None:
             assert [s.id for s in server.subscriptions] == [chat]
         finally:
             await eventsub.stop()
+
+
+# --- webhooks: pyTwitchAPI's own receiver, EventSubWebhook ------------------------------------
+
+
+class Webhook:
+    """An EventSubWebhook on a free port, advertising ADVERTISED (it insists on https) and
+    listening on plain local HTTP; the mock maps the one to the other (`callback_map`)."""
+
+    def __init__(self, server: MockServerThread, twitch: Twitch, port: int) -> None:
+        self.server = server
+        self.events = Inbox()
+        self.revocations = Inbox()
+        self.eventsub = EventSubWebhook(
+            ADVERTISED, port, twitch, host_binding="127.0.0.1", revocation_handler=self.on_revoke
+        )
+        self.eventsub.secret = WEBHOOK_SECRET
+
+    async def on_event(self, event: Any) -> None:
+        self.events.put(event)
+
+    async def on_revoke(self, payload: dict[str, Any]) -> None:
+        self.revocations.put(payload)
+
+    def sub(self, sub_id: str) -> Any:
+        return {s.id: s for s in self.server.subscriptions}[sub_id]
+
+
+@pytest.fixture
+async def webhook() -> AsyncIterator[Webhook]:
+    port = free_port()
+    options = webhook_options(
+        port, clock=ManualClock(), webhook_retry_delays=(1.0,), webhook_max_failures=2
+    )
+    server = MockServerThread(**options).start()
+    try:
+        # Given the app's secret, Twitch() gets an app token by client credentials at the mock.
+        twitch = await Twitch(
+            CLIENT_ID,
+            SECRET,
+            base_url=server.api_url + "/",
+            auth_base_url=server.base_url + "/oauth2/",
+        )
+        hook = Webhook(server, twitch, port)
+        hook.eventsub.start()
+        yield hook
+        await hook.eventsub.unsubscribe_all_known()  # what stop() would do
+        assert not [s for s in server.subscriptions if s.enabled]
+    finally:
+        # pyTwitchAPI's stop() shuts its receiver down from the caller's loop, which fails
+        # while a connection to it is still open: the mock (and its connections) goes first.
+        server.stop()
+    hook.eventsub.unsubscribe_on_stop = False
+    await hook.eventsub.stop()
+    await twitch.close()
+
+
+async def test_webhook_receiver(webhook: Webhook) -> None:
+    server, eventsub = webhook.server, webhook.eventsub
+    # Each listen_* returns only once the challenge for that subscription has been answered.
+    follow_id = await eventsub.listen_channel_follow_v2(USER_ID, USER_ID, webhook.on_event)
+    online_id = await eventsub.listen_stream_online(USER_ID, webhook.on_event)
+    cheer_id = await eventsub.listen_channel_cheer(USER_ID, webhook.on_event)
+    for sub_id in (follow_id, online_id, cheer_id):
+        sub = webhook.sub(sub_id)
+        assert sub.enabled and sub.binding.callback == ADVERTISED + "/callback"
+
+    server.trigger("channel.follow", version="2", from_user="42")
+    followed = await webhook.events.get()
+    assert (followed.subscription.id, followed.event.user_id) == (follow_id, "42")
+    assert followed.event.broadcaster_user_id == USER_ID
+    server.trigger("stream.online")
+    online = await webhook.events.get()
+    assert (online.subscription.id, online.event.broadcaster_user_id) == (online_id, USER_ID)
+    assert online.metadata.message_type == "notification"
+    server.trigger("channel.cheer", from_user="43")
+    cheered = await webhook.events.get()
+    assert (cheered.subscription.id, cheered.event.user_id) == (cheer_id, "43")
+    assert cheered.event.bits > 0
+
+    server.set_subscription_status(follow_id, "authorization_revoked")
+    revoked = await webhook.revocations.get()
+    assert revoked["subscription"]["id"] == follow_id
+    assert revoked["subscription"]["status"] == "authorization_revoked"
+    assert follow_id not in eventsub._callbacks  # it forgot the subscription
+    server.trigger("channel.follow", version="2")
+    await webhook.events.expect_nothing()
+
+
+async def test_webhook_receiver_with_another_secret(webhook: Webhook) -> None:
+    """A receiver whose secret is not the subscription's answers every delivery 403, and the
+    mock (two failures allowed, one retry after 1 s) marks the subscription failed."""
+    server, eventsub = webhook.server, webhook.eventsub
+    follow_id = await eventsub.listen_channel_follow_v2(USER_ID, USER_ID, webhook.on_event)
+    assert webhook.sub(follow_id).enabled
+    eventsub.secret = OTHER_WEBHOOK_SECRET  # say, restarted with a new secret
+    server.trigger("channel.follow", version="2")
+    await webhook.events.expect_nothing()
+    assert webhook.sub(follow_id).enabled  # one failure so far
+    server.advance(1)  # the retry, refused too
+    await eventually(
+        lambda: webhook.sub(follow_id).status == "notification_failures_exceeded",
+        what="the mock gave up on the callback",
+    )
+    await webhook.events.expect_nothing()
+    await webhook.revocations.expect_nothing()  # the revocation was signed with the old secret

@@ -31,14 +31,18 @@ from .support import (
     TOKEN,
     TOKENS,
     USER_ID,
+    WEBHOOK_SECRET,
     EventType,
     Inbox,
     assert_mock_sends_what_client_reads,
     assert_parsed,
     by_message_id,
     eventually,
+    free_port,
+    listening,
     notifications_for,
     validated_at,
+    webhook_options,
 )
 
 pytest.importorskip("twitchio")
@@ -47,6 +51,7 @@ import twitchio
 from twitchio import eventsub
 from twitchio.eventsub import websockets
 from twitchio.http import Route
+from twitchio.web import AiohttpAdapter
 
 APP_TOKEN = "compat-app-token"
 MOCK_TOKENS = {**TOKENS, APP_TOKEN: {"user_id": None, "client_id": CLIENT_ID}}
@@ -477,5 +482,55 @@ async def test_app_token_and_missing_scope() -> None:
             assert server.subscriptions == []
             chat = await client.subscribe(EventType("channel.chat.message", "1"))
             assert [s.id for s in server.subscriptions] == [chat]
+        finally:
+            await tio.close()
+
+
+# --- webhooks: TwitchIO's own receiver, web.AiohttpAdapter ------------------------------------
+
+
+async def test_webhook_receiver() -> None:
+    """TwitchIO advertises its adapter's plain-HTTP address (no https check), so the mock calls
+    it as is; the subscriptions use the app token login() got by client credentials."""
+    port = free_port()
+    async with MockServer(**webhook_options(port, clock=ManualClock())) as server:
+        Route.BASE = server.api_url + "/"
+        Route.ID_BASE = server.base_url + "/"
+        tio = twitchio.Client(client_id=CLIENT_ID, client_secret=SECRET)
+        try:
+            await tio.login(load_tokens=False, save_tokens=False)
+            adapter = AiohttpAdapter(host="127.0.0.1", port=port, eventsub_secret=WEBHOOK_SECRET)
+            await tio.set_adapter(adapter)  # after login(), this starts it
+            await listening(port)
+            client = Client(server, tio)
+            ids: dict[str, str] = {}
+            for key in ("channel.follow.v2", "stream.online.v1", "channel.cheer.v1"):
+                response = await tio.subscribe_webhook(PAYLOADS[key]())
+                assert response is not None, f"TwitchIO refused to subscribe to {key}"
+                [created] = response["data"]
+                assert created["transport"]["callback"] == adapter.eventsub_url
+                ids[created["type"]] = created["id"]
+            subs = {s.id: s for s in server.subscriptions}
+            for sub_id in ids.values():  # TwitchIO does not wait: the mock saw the challenge
+                await eventually(lambda sub_id=sub_id: subs[sub_id].enabled, what="challenge")
+
+            await server.trigger("channel.follow", version="2", from_user="42")
+            followed = await client.events.get()
+            assert followed.subscription_data.id == ids["channel.follow"]
+            assert (followed.user.id, followed.broadcaster.id) == ("42", USER_ID)
+            await server.trigger("stream.online")
+            online = await client.events.get()
+            assert online.subscription_data.id == ids["stream.online"]
+            assert online.broadcaster.id == USER_ID
+            await server.trigger("channel.cheer", from_user="43")
+            cheered = await client.events.get()
+            assert (cheered.subscription_data.id, cheered.user.id) == (ids["channel.cheer"], "43")
+            assert cheered.bits > 0
+
+            server.set_subscription_status(ids["channel.follow"], "authorization_revoked")
+            revoked = await client.revocations.get()
+            assert revoked.id == ids["channel.follow"]
+            assert revoked.status.value == "authorization_revoked"
+            assert revoked.type == "channel.follow" and revoked.version == "2"
         finally:
             await tio.close()

@@ -26,6 +26,7 @@ import pytest_asyncio
 from eventsub_mock import ManualClock, MockServer
 
 from .support import (
+    ADVERTISED,
     AUTH_TOKENS,
     BURST,
     CHAT_ONLY_SCOPES,
@@ -42,15 +43,21 @@ from .support import (
     TOKEN,
     TOKENS,
     USER_ID,
+    WEBHOOK_SECRET,
     EventType,
     assert_parsed,
     eventually,
+    free_port,
     keepalive_default,
+    listening,
     notifications_for,
     validated_at,
+    webhook_options,
 )
 
 HERE = Path(__file__).parent / "twurple"
+# The twurple packages the scenario imports (package.json pins them): npm ci runs if one is missing.
+PACKAGES = ("api", "auth", "eventsub-ws", "eventsub-http")
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
@@ -63,7 +70,8 @@ def _node_ready() -> None:
     major = int(version.stdout.strip().lstrip("v").split(".")[0])
     if major < 20:
         pytest.skip(f"twurple's compatibility test wants Node.js 20+, found {version.stdout}")
-    if not (HERE / "node_modules" / "@twurple" / "eventsub-ws" / "package.json").exists():
+    packages = HERE / "node_modules" / "@twurple"
+    if not all((packages / name / "package.json").exists() for name in PACKAGES):
         done = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=HERE,
@@ -426,5 +434,52 @@ async def test_app_token_and_missing_scope(node: Node) -> None:
             assert server.subscriptions == []
             chat = await node.call("subscribe", key="channel.chat.message.v1")
             assert [s.id for s in server.subscriptions] == [chat["id"]]
+        finally:
+            await node.call("disconnect")
+
+
+# --- webhooks: twurple's own receiver, EventSubHttpListener (@twurple/eventsub-http) ----------
+
+
+async def test_webhook_receiver(node: Node) -> None:
+    """twurple's listener behind a ReverseProxyAdapter: it advertises https://bot.example/event/...
+    and listens on plain HTTP on `port`, which the mock's callback_map points at. Its app token
+    comes from AppTokenAuthProvider's client-credentials grant at the mock (/auth/token)."""
+    port = free_port()
+    async with MockServer(**webhook_options(port, clock=ManualClock())) as server:
+        node.news.clear()
+        await node.call("set_env", name="TWURPLE_MOCK_API_PORT", value=str(server.port))
+        hostname = ADVERTISED.removeprefix("https://")
+        await node.call(
+            "webhook", appSecret=SECRET, hostName=hostname, port=port, secret=WEBHOOK_SECRET
+        )
+        try:
+            await listening(port)
+            twurple = Twurple(node, server)
+            ids = {
+                key: await twurple.subscribe(EventType(*key.rsplit(".v", 1)))
+                for key in ("channel.follow.v2", "stream.online.v1", "channel.cheer.v1")
+            }
+            subs = {s.id: s for s in server.subscriptions}
+            for sub_id in ids.values():
+                assert subs[sub_id].binding.callback.startswith(ADVERTISED + "/event/")
+                verified = await node.expect("verify", lambda m, sub_id=sub_id: m["id"] == sub_id)
+                assert verified["success"] is True  # twurple checked the challenge's signature
+                await eventually(lambda sub_id=sub_id: subs[sub_id].enabled, what="challenge")
+
+            await server.trigger("channel.follow", version="2", from_user="42")
+            followed = await twurple.event("channel.follow")
+            assert (followed["user_id"], followed["broadcaster_user_id"]) == ("42", USER_ID)
+            await server.trigger("stream.online")
+            online = await twurple.event("stream.online")
+            assert online["broadcaster_user_id"] == USER_ID and online["type"] == "live"
+            await server.trigger("channel.cheer", from_user="43")
+            cheered = await twurple.event("channel.cheer")
+            assert cheered["user_id"] == "43" and cheered["bits"] > 0
+
+            follow_id = ids["channel.follow.v2"]
+            server.set_subscription_status(follow_id, "authorization_revoked")
+            revoked = await node.expect("revoke")
+            assert revoked == {"kind": "revoke", "id": follow_id, "status": "authorization_revoked"}
         finally:
             await node.call("disconnect")

@@ -1,4 +1,5 @@
-// Drives twurple's EventSub WebSocket listener against eventsub-mock, one command at a time.
+// Drives twurple's EventSub listeners against eventsub-mock, one command at a time: the WebSocket
+// one (@twurple/eventsub-ws) and the webhook receiver (@twurple/eventsub-http).
 //
 // Run by tests/compat/test_twurple.py with TWURPLE_MOCK_API_PORT set to the mock's port:
 // twurple's mock mode sends the websocket to ws://127.0.0.1:PORT/ws, the subscription API to
@@ -13,6 +14,7 @@ import { createInterface } from 'node:readline';
 
 import { ApiClient } from '@twurple/api';
 import { AppTokenAuthProvider, StaticAuthProvider } from '@twurple/auth';
+import { EventSubHttpListener, ReverseProxyAdapter } from '@twurple/eventsub-http';
 import { EventSubWsListener } from '@twurple/eventsub-ws';
 
 const CLIENT_ID = process.env.COMPAT_CLIENT_ID;
@@ -183,9 +185,7 @@ function setCurrent(client, eventSubListener) {
 }
 
 function watch(client, eventSubListener) {
-	setCurrent(client, eventSubListener);
-	const gen = ++generation;
-	const news = message => sendFrom(gen, message);
+	const news = watchAny(client, eventSubListener);
 	eventSubListener.onUserSocketConnect(userId => news({ kind: 'socket', what: 'connect', userId }));
 	eventSubListener.onUserSocketReady((userId, sessionId) =>
 		news({ kind: 'socket', what: 'ready', userId, sessionId }),
@@ -193,6 +193,13 @@ function watch(client, eventSubListener) {
 	eventSubListener.onUserSocketDisconnect((userId, error) =>
 		news({ kind: 'socket', what: 'disconnect', userId, error: error ? String(error) : null }),
 	);
+}
+
+// What every listener reports, WebSocket or webhook; returns the news function of its generation.
+function watchAny(client, eventSubListener) {
+	setCurrent(client, eventSubListener);
+	const gen = ++generation;
+	const news = message => sendFrom(gen, message);
 	eventSubListener.onRevoke((subscription, status) =>
 		news({ kind: 'revoke', id: subscription._twitchId ?? null, status }),
 	);
@@ -207,6 +214,7 @@ function watch(client, eventSubListener) {
 	eventSubListener.onSubscriptionDeleteSuccess(subscription =>
 		news({ kind: 'deleted', id: subscription._twitchId ?? null }),
 	);
+	return news;
 }
 
 const commands = {
@@ -229,6 +237,21 @@ const commands = {
 		const listener = new EventSubWsListener({ apiClient });
 		listener.start();
 		watch(apiClient, listener);
+		return {};
+	},
+
+	// A webhook receiver on plain HTTP `port` that advertises https://`hostName`/event/...; its
+	// app token comes from the client-credentials grant (/auth/token in mock mode).
+	webhook({ appSecret, hostName, port, secret }) {
+		const authProvider = new AppTokenAuthProvider(CLIENT_ID, appSecret);
+		const apiClient = new ApiClient({ authProvider });
+		const adapter = new ReverseProxyAdapter({ hostName, port });
+		const listener = new EventSubHttpListener({ apiClient, adapter, secret });
+		listener.start();
+		const news = watchAny(apiClient, listener);
+		listener.onVerify((success, subscription) =>
+			news({ kind: 'verify', success, id: subscription._twitchId ?? null }),
+		);
 		return {};
 	},
 
