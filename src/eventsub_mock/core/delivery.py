@@ -53,8 +53,9 @@ class DeliveryResult:
     callbacks: list[str] = field(default_factory=list)
     subscriptions: list[str] = field(default_factory=list)
 
-    def reached(self, method: str, destination: str) -> None:
-        (self.sessions if method == "websocket" else self.callbacks).append(destination)
+    def reached(self, method: str, address: str) -> None:
+        """Note a destination reached: a session (websocket, conduit shard) or a callback."""
+        (self.callbacks if method == "webhook" else self.sessions).append(address)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -145,7 +146,7 @@ class Router:
             ids = batch.message_ids(delivery.count * len(subs))
             if transport.send(destination, batch, subs, group_tails, ids):
                 result.delivered += delivery.count * len(subs)
-                result.reached(transport.method, destination.id)
+                result.reached(transport.method, destination.address)
                 subs_json = [sub.notification_json() for sub in subs]
                 self.recent.add(
                     Sent(transport, destination, batch, subs, subs_json, group_tails, ids)
@@ -167,7 +168,7 @@ class Router:
             destination, transport = recorded.sent.destination, recorded.sent.transport
         if destination is not None and transport.send_again(destination, recorded.message):
             result.delivered = 1
-            result.reached(transport.method, destination.id)
+            result.reached(transport.method, destination.address)
             if sub.id in self._store.by_id:
                 result.subscriptions.append(sub.id)
         return result

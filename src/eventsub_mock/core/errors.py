@@ -254,6 +254,42 @@ class BatchingRequired(ApiError):
     template = "is_batching_enabled must be true for {type} subscriptions"
 
 
+class ConduitIdRequired(ApiError):
+    template = "The `conduit_id` field is required if you specify the conduit transport method"
+
+
+class ConduitNeedsAppToken(ApiError):
+    status = 401
+    template = "Authorization header required with an app access token"
+
+
+class InvalidShardCount(ApiError):
+    template = "Invalid shard count."
+
+
+class ConduitLimitReached(ApiError):
+    status = 429
+    template = "Conduit limit reached."
+
+
+class ConduitNotFound(ApiError):
+    status = 404
+    template = "Conduit not found."
+
+
+class ConduitOwnerMismatch(ApiError):
+    status = 404
+    template = "Conduit's owner must match the client ID in the access token."
+
+
+class ShardsRequired(ApiError):
+    template = "The shards field is required and must list shards"
+
+
+class UnknownConduit(ApiError):
+    template = "conduit {id!r} does not exist or belongs to another client"
+
+
 class CallbackRequired(ApiError):
     template = "The `callback` field is required if you specify the webhook transport method"
 

@@ -18,6 +18,7 @@ from ..config import ServerConfig
 from ..protocol import CloseCode
 from . import errors
 from .auth import Authority, Token
+from .conduits import Conduit, Conduits, Shard
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
 from .model import Caller, Subscription
@@ -25,6 +26,7 @@ from .reconnect import Reconnect
 from .sessions import Connection, Session, WebsocketSessions
 from .subscriptions import Subscriptions
 from .timers import Timers
+from .transports.conduit import ConduitTransport
 from .transports.webhook import WebhookTransport
 from .transports.websocket import WebsocketTransport
 
@@ -55,7 +57,17 @@ class EventSubCore:
         self.reconnects = Reconnect(self.websockets, config.reconnect_grace, self._notify)
         websocket = WebsocketTransport(config, self.websockets)
         self.webhooks = WebhookTransport(config, clock, self.timers)
-        transports = {t.method: t for t in (websocket, self.webhooks)}
+        self.conduits = Conduits(
+            config,
+            clock,
+            self.timers,
+            self.websockets,
+            disable_subscriptions=self._disable,
+            shard_disabled=self._shard_disabled,
+        )
+        self.websockets.on_end = self.conduits.session_ended
+        conduit = ConduitTransport(config, self.conduits, self.websockets)
+        transports = {t.method: t for t in (websocket, self.webhooks, conduit)}
         self.subscription_api = Subscriptions(config, clock, self.auth, transports, self._notify)
         self.router = Router(clock, self.subscription_api.store, transports.values())
         self.control = Control(self)
@@ -69,6 +81,21 @@ class EventSubCore:
 
     def _disable(self, subscriptions: Any, status: str) -> None:
         self.subscription_api.disable(subscriptions, status)
+
+    def _shard_disabled(self, conduit: Conduit, shard: Shard) -> None:
+        """Subscribers of conduit.shard.disabled for the conduit's app hear of it."""
+        self.trigger(
+            {
+                "type": "conduit.shard.disabled",
+                "client_id": conduit.client_id,
+                "overrides": {
+                    "conduit_id": conduit.id,
+                    "shard_id": shard.id,
+                    "status": shard.status,
+                    "transport": shard.transport_json(),
+                },
+            }
+        )
 
     @property
     def record_traffic(self) -> bool:
@@ -149,6 +176,23 @@ class EventSubCore:
 
     def delete_subscription(self, caller: Caller, subscription_id: str | None) -> None:
         self.subscription_api.delete(caller, subscription_id)
+
+    def conduit_api(self, action: str, caller: Caller, argument: Any) -> Any:
+        """The conduit API: `create`, `list`, `update`, `delete`, `shards`, `update_shards`."""
+        return getattr(self.conduits, action)(caller, *([] if action == "list" else [argument]))
+
+    def disable_shard(self, conduit_id: str, shard_id: str, status: str) -> dict[str, Any]:
+        """Disable a conduit's shard as production would when its transport fails."""
+        conduit = self.conduits.by_id.get(conduit_id)
+        if conduit is None:
+            raise errors.ConduitNotFound()
+        if not shard_id.isdigit() or int(shard_id) >= len(conduit.shards):
+            raise errors.InvalidControlRequest(reason=f"conduit has no shard {shard_id!r}")
+        if status not in protocol.ALL_STATUSES or status == protocol.ENABLED:
+            raise errors.UnknownStatus(status=status, statuses="a websocket or webhook status")
+        shard = conduit.shards[int(shard_id)]
+        self.conduits.disable(shard, status)
+        return shard.to_helix()
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -285,6 +329,7 @@ class EventSubCore:
         self.websockets.close_all()
         self.subscription_api.clear()
         self.webhooks.clear()
+        self.conduits.clear()
         self.reconnects.clear()
         self.router.recent.clear()
         self.timers.clear()

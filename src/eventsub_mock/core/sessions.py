@@ -90,6 +90,13 @@ class Session:
     taken_at_backlog: int = 0
     # Per-session record of frames, kept only when the server records traffic (tests).
     sent: list[bytes] | None = None
+    # Conduit shards bound to this session (core.conduits.Shard).
+    shards: list[Any] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        """What a trigger's result reports for this destination."""
+        return self.id
 
     @property
     def open(self) -> bool:
@@ -156,6 +163,8 @@ class WebsocketSessions:
         self.generation = 0
         self.by_id: dict[str, Session] = {}
         self.record_traffic = False
+        # Told when a session ends, with its subscriptions' status (its conduit shards follow).
+        self.on_end: Callable[[Session, str], None] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -229,6 +238,8 @@ class WebsocketSessions:
         session.close_code = code
         self.by_id.pop(session.id, None)
         self._disable(session.subscriptions.values(), status)
+        if self.on_end is not None and session.shards:
+            self.on_end(session, status)
         self._notify("session_closed", session=session, code=code)
         return True
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ..config import ServerConfig
 from ..core.hub import EventSubCore
-from . import control, oauth, subscriptions, websocket
+from . import conduits, control, oauth, subscriptions, websocket
 from .responses import api_middleware
 
 
@@ -22,6 +22,7 @@ def build_app(
     app = web.Application(client_max_size=config.max_body_bytes, middlewares=middlewares)
     websocket.add_routes(app, core, config)
     subscriptions.add_routes(app, core, record)
+    conduits.add_routes(app, core)
     oauth.add_routes(app, core)
     control.add_routes(app, core)
     return app

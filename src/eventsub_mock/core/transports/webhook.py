@@ -78,7 +78,7 @@ class WebhookBinding:
         return self if sub is not None and sub.enabled else None
 
     @property
-    def id(self) -> str:
+    def address(self) -> str:
         return self.callback
 
     @property

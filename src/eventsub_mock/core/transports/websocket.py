@@ -58,6 +58,9 @@ def move_subscriptions(old: Session, new: Session) -> None:
         binding.session = new
         sub.changed()
     new.take_subscriptions(old)
+    for shard in old.shards:  # conduit shards follow their session too
+        shard.session = new
+    new.shards, old.shards = old.shards, []
 
 
 class WebsocketTransport:
@@ -189,7 +192,7 @@ class WebsocketTransport:
         found: list[tuple[Any, list[Subscription]]] = []
         condition: dict[str, Any] | None = None
         for session in targets:
-            if session.subscriptions or not session.delivering:
+            if session.subscriptions or session.shards or not session.delivering:
                 continue
             if condition is None:
                 condition = delivery.make_condition()

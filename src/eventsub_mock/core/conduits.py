@@ -1,0 +1,301 @@
+"""Conduits: an app's set of shards, each shard a websocket session (webhook shards: not yet).
+
+The conduit API's rules (create, list, resize, delete; list and bind shards) and the shard
+lifecycle: a shard whose session closes takes the close's status, subscribers of
+`conduit.shard.disabled` hear of it, a reconnect handoff moves it with its session, and a
+conduit whose shards have all been disabled for 72 hours is deleted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import protocol
+from ..clock import Clock
+from ..config import ServerConfig
+from . import errors
+from .model import Caller, Subscription
+from .sessions import Session, WebsocketSessions
+from .timers import Timers
+
+CONDUIT_LIMIT = 5
+MAX_SHARDS = 20_000
+# Production deletes a conduit whose shards stay disabled this long.
+ALL_DISABLED_LIFETIME = 72 * 3600.0
+# A shard that no transport was ever bound to.
+UNASSIGNED = "websocket_disconnected"
+CONDUIT_DELETED = "conduit_deleted"
+
+ShardDisabled = Callable[["Conduit", "Shard"], None]
+
+
+@dataclass(eq=False)
+class Shard:
+    id: str
+    conduit: Conduit
+    session: Session | None = None
+    status: str = UNASSIGNED
+    connected_at: str | None = None
+    disconnected_at: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.status == protocol.ENABLED and self.session is not None
+
+    @property
+    def address(self) -> str:
+        """What a trigger's result reports: the session the shard is bound to."""
+        return self.session.id if self.session is not None else ""
+
+    def transport_json(self) -> dict[str, Any]:
+        transport: dict[str, Any] = {"method": "websocket"}
+        if self.session is not None:
+            transport["session_id"] = self.session.id
+        if self.connected_at is not None:
+            transport["connected_at"] = self.connected_at
+        if self.disconnected_at is not None:
+            transport["disconnected_at"] = self.disconnected_at
+        return transport
+
+    def to_helix(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "transport": self.transport_json()}
+
+
+@dataclass(eq=False)
+class Conduit:
+    id: str
+    client_id: str
+    shards: list[Shard] = field(default_factory=list)
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    # Since when every shard has been disabled (None: some shard is enabled, or none ever was).
+    all_disabled_since: float | None = None
+
+    def resize(self, count: int) -> list[Shard]:
+        """Grow with unassigned shards, or shrink; returns the shards that went."""
+        gone = self.shards[count:]
+        del self.shards[count:]
+        self.shards.extend(Shard(str(n), self) for n in range(len(self.shards), count))
+        return gone
+
+    def to_helix(self) -> dict[str, Any]:
+        return {"id": self.id, "shard_count": len(self.shards)}
+
+    def shard_for(self, channel: str) -> Shard | None:
+        """The enabled shard that a channel's notifications go to: its own shard by a stable
+        hash while that one is enabled; otherwise the enabled shard that ranks highest for
+        the channel, so only the channels of a disabled shard move."""
+        shards = self.shards
+        if not shards:
+            return None
+        primary = shards[zlib.crc32(channel.encode()) % len(shards)]
+        if primary.enabled:
+            return primary
+        best, best_rank = None, -1
+        for shard in shards:
+            if shard.enabled:
+                rank = zlib.crc32(f"{channel}:{shard.id}".encode())
+                if rank > best_rank:
+                    best, best_rank = shard, rank
+        return best
+
+
+def _shard_count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SHARDS:
+        raise errors.InvalidShardCount()
+    return value
+
+
+class Conduits:
+    def __init__(
+        self,
+        config: ServerConfig,
+        clock: Clock,
+        timers: Timers,
+        sessions: WebsocketSessions,
+        *,
+        disable_subscriptions: Callable[[list[Subscription], str], None],
+        shard_disabled: ShardDisabled,
+    ) -> None:
+        self._config = config
+        self._clock = clock
+        self._timers = timers
+        self._sessions = sessions
+        self._disable_subscriptions = disable_subscriptions
+        self._shard_disabled = shard_disabled
+        self.by_id: dict[str, Conduit] = {}
+        self._sequence = itertools.count()
+
+    # --- the conduit API ----------------------------------------------------------------------
+
+    @staticmethod
+    def check_caller(caller: Caller) -> None:
+        if caller.token is not None and not caller.token.is_app:
+            raise errors.ConduitNeedsAppToken()
+
+    def owned(self, caller: Caller, conduit_id: Any) -> Conduit:
+        if not isinstance(conduit_id, str) or not conduit_id:
+            raise errors.ConduitIdRequired()
+        conduit = self.by_id.get(conduit_id)
+        if conduit is None:
+            raise errors.ConduitNotFound()
+        if conduit.client_id != caller.client_id:
+            raise errors.ConduitOwnerMismatch()
+        return conduit
+
+    def create(self, caller: Caller, body: Any) -> dict[str, Any]:
+        self.check_caller(caller)
+        if not isinstance(body, dict):
+            raise errors.BodyNotObject()
+        count = _shard_count(body.get("shard_count"))
+        mine = [c for c in self.by_id.values() if c.client_id == caller.client_id]
+        if len(mine) >= CONDUIT_LIMIT:
+            raise errors.ConduitLimitReached()
+        conduit = Conduit(protocol.new_subscription_id(), caller.client_id)
+        conduit.resize(count)
+        self.by_id[conduit.id] = conduit
+        return {"data": [conduit.to_helix()]}
+
+    def list(self, caller: Caller) -> dict[str, Any]:
+        self.check_caller(caller)
+        mine = [c for c in self.by_id.values() if c.client_id == caller.client_id]
+        return {"data": [c.to_helix() for c in mine]}
+
+    def update(self, caller: Caller, body: Any) -> dict[str, Any]:
+        self.check_caller(caller)
+        if not isinstance(body, dict):
+            raise errors.BodyNotObject()
+        conduit = self.owned(caller, body.get("id"))
+        count = _shard_count(body.get("shard_count"))
+        for shard in conduit.resize(count):
+            if shard.session is not None:
+                shard.session.shards.remove(shard)
+        return {"data": [conduit.to_helix()]}
+
+    def delete(self, caller: Caller, conduit_id: str | None) -> None:
+        self.check_caller(caller)
+        if not conduit_id:
+            raise errors.IdRequired()
+        self._delete(self.owned(caller, conduit_id))
+
+    def _delete(self, conduit: Conduit) -> None:
+        del self.by_id[conduit.id]
+        for shard in conduit.shards:
+            if shard.session is not None and shard in shard.session.shards:
+                shard.session.shards.remove(shard)
+        self._disable_subscriptions(list(conduit.subscriptions.values()), CONDUIT_DELETED)
+
+    def shards(self, caller: Caller, query: Mapping[str, str]) -> dict[str, Any]:
+        self.check_caller(caller)
+        conduit = self.owned(caller, query.get("conduit_id"))
+        status = query.get("status")
+        if status and status not in protocol.ALL_STATUSES:
+            raise errors.InvalidStatusFilter(status=status)
+        after = _decode_after(query.get("after"))
+        matching = [s for s in conduit.shards[after:] if not status or s.status == status]
+        page = matching[: self._config.page_size]
+        pagination: dict[str, str] = {}
+        if len(matching) > len(page):
+            pagination["cursor"] = _encode_after(int(page[-1].id) + 1)
+        return {"data": [s.to_helix() for s in page], "pagination": pagination}
+
+    def update_shards(self, caller: Caller, body: Any) -> dict[str, Any]:
+        """Bind shards to transports: 202 with the shards that changed and, per shard, what
+        was wrong with the others."""
+        self.check_caller(caller)
+        if not isinstance(body, dict):
+            raise errors.BodyNotObject()
+        conduit = self.owned(caller, body.get("conduit_id"))
+        requested = body.get("shards")
+        if not isinstance(requested, list) or not requested:
+            raise errors.ShardsRequired()
+        updated, problems = [], []
+        for item in requested:
+            shard_id = item.get("id") if isinstance(item, dict) else None
+            problem = self._bind(conduit, item) if isinstance(item, dict) else "invalid shard"
+            if problem is None:
+                updated.append(conduit.shards[int(shard_id)].to_helix())
+            else:
+                problems.append(
+                    {"id": str(shard_id), "message": problem, "code": "invalid_parameter"}
+                )
+        return {"data": updated, "errors": problems}
+
+    def _bind(self, conduit: Conduit, item: Mapping[str, Any]) -> str | None:
+        shard_id = item.get("id")
+        if (
+            not isinstance(shard_id, str)
+            or not shard_id.isdigit()
+            or int(shard_id) >= len(conduit.shards)
+        ):
+            return "The shard id is outside the conduit's range"
+        transport = item.get("transport")
+        if not isinstance(transport, dict):
+            return "The transport is required"
+        if transport.get("method") != "websocket":
+            return "eventsub-mock binds shards to websocket sessions only (webhook shards: not yet)"
+        session = self._sessions.by_id.get(transport.get("session_id") or "")
+        if session is None or not session.delivering:
+            return "The websocket session is not connected."
+        shard = conduit.shards[int(shard_id)]
+        if shard.session is not None and shard in shard.session.shards:
+            shard.session.shards.remove(shard)
+        shard.session = session
+        shard.status = protocol.ENABLED
+        shard.connected_at = protocol.rfc3339_seconds(session.connected_at_ns)
+        shard.disconnected_at = None
+        session.shards.append(shard)
+        session.ever_subscribed = True  # a shard's session is used (strict mode's 4003)
+        conduit.all_disabled_since = None
+        return None
+
+    # --- shard lifecycle ----------------------------------------------------------------------
+
+    def session_ended(self, session: Session, status: str) -> None:
+        """A shard's session closed: the shard takes the close's status."""
+        disconnected_at = protocol.rfc3339_nanos(self._clock.wall_ns())
+        for shard in list(session.shards):
+            self.disable(shard, status, disconnected_at)
+        session.shards.clear()
+
+    def disable(self, shard: Shard, status: str, disconnected_at: str | None = None) -> None:
+        if not shard.enabled:
+            return
+        shard.status = status
+        shard.disconnected_at = disconnected_at or protocol.rfc3339_nanos(self._clock.wall_ns())
+        conduit = shard.conduit
+        self._shard_disabled(conduit, shard)
+        if not any(s.enabled for s in conduit.shards) and conduit.all_disabled_since is None:
+            now = self._clock.monotonic()
+            conduit.all_disabled_since = now
+            self._timers.add(now + ALL_DISABLED_LIFETIME, self._on_all_disabled, (conduit, now))
+
+    def _on_all_disabled(self, target: tuple[Conduit, float], now: float) -> None:
+        conduit, since = target
+        if conduit.all_disabled_since == since and conduit.id in self.by_id:
+            self._delete(conduit)
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [
+            {**c.to_helix(), "client_id": c.client_id, "shards": [s.to_helix() for s in c.shards]}
+            for c in self.by_id.values()
+        ]
+
+    def clear(self) -> None:
+        self.by_id.clear()
+
+
+def _encode_after(index: int) -> str:
+    return protocol.new_opaque_id(b"\x09" + index.to_bytes(4, "big"), 0)
+
+
+def _decode_after(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    raw = protocol.decode_opaque_id(cursor) or b""
+    if len(raw) != 5 or raw[:1] != b"\x09":
+        raise errors.InvalidCursor()
+    return int.from_bytes(raw[1:], "big")

@@ -1,0 +1,163 @@
+"""The conduit transport: subscriptions on a conduit, each notification sent to the one
+enabled shard its channel hashes to (`core.conduits`), framed as a websocket message."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ... import catalog, protocol
+from ...config import ServerConfig
+from ...protocol import ENABLED
+from .. import errors
+from ..conduits import Conduit, Conduits, Shard
+from ..delivery import Delivery
+from ..model import Caller, Subscription
+from ..sessions import WebsocketSessions
+
+METHOD = "conduit"
+# Condition fields that name the channel a subscription is for, most telling first.
+_CHANNEL_FIELDS = (
+    "broadcaster_user_id",
+    "to_broadcaster_user_id",
+    "from_broadcaster_user_id",
+    "user_id",
+    "client_id",
+    "organization_id",
+    "extension_client_id",
+)
+
+
+def channel_of(sub: Subscription) -> str:
+    condition = sub.condition
+    return next((condition[f] for f in _CHANNEL_FIELDS if condition.get(f)), sub.id)
+
+
+@dataclass(eq=False)
+class ConduitBinding:
+    transport: ConduitTransport
+    conduit: Conduit
+    subscription: Subscription | None = None
+
+    @property
+    def destination(self) -> Shard | None:
+        """The shard this subscription's channel is on now (None: no shard is enabled)."""
+        sub = self.subscription
+        if sub is None or self.conduit.id not in self.transport.conduits.by_id:
+            return None
+        return self.conduit.shard_for(channel_of(sub))
+
+    @property
+    def key(self) -> str:
+        return self.conduit.id
+
+    @property
+    def session_id(self) -> None:
+        return None
+
+    def notification_json(self) -> dict[str, Any]:
+        return {"method": METHOD, "conduit_id": self.conduit.id}
+
+    def helix_json(self, disconnected_at: str | None) -> dict[str, Any]:
+        return {"method": METHOD, "conduit_id": self.conduit.id}
+
+
+class ConduitTransport:
+    method = METHOD
+    initial_status = ENABLED
+    max_destinations_per_user: int | None = None
+
+    def __init__(
+        self, config: ServerConfig, conduits: Conduits, sessions: WebsocketSessions
+    ) -> None:
+        self.conduits = conduits
+        self._sessions = sessions
+        self.retention = config.webhook_retention
+        self.max_total_cost = config.webhook_max_total_cost
+
+    def check_request(self, request: Mapping[str, Any]) -> None:
+        conduit_id = request.get("conduit_id")
+        if not isinstance(conduit_id, str) or not conduit_id:
+            raise errors.ConduitIdRequired()
+
+    def check_caller(self, caller: Caller) -> None:
+        if caller.token is not None and not caller.token.is_app:
+            raise errors.InvalidTransportAndAuth()
+
+    def check_type(self, entry: catalog.SubscriptionType) -> None:
+        return None
+
+    def bind(
+        self,
+        request: Mapping[str, Any],
+        caller: Caller,
+        entry: catalog.SubscriptionType,
+        condition: dict[str, Any],
+    ) -> ConduitBinding:
+        conduit = self.conduits.by_id.get(request["conduit_id"])
+        if conduit is None or conduit.client_id != caller.client_id:
+            raise errors.UnknownConduit(id=request["conduit_id"])
+        return ConduitBinding(self, conduit)
+
+    def admit(
+        self, binding: Any, entry: catalog.SubscriptionType, condition: dict[str, Any]
+    ) -> None:
+        for sub in binding.conduit.subscriptions.values():
+            if sub.enabled and (sub.type, sub.version, sub.condition) == (
+                entry.type,
+                entry.version,
+                condition,
+            ):
+                raise errors.SubscriptionExists()
+
+    def attach(self, binding: Any, sub: Subscription, caller: Caller) -> None:
+        binding.subscription = sub
+        binding.conduit.subscriptions[sub.id] = sub
+
+    def detach(self, sub: Subscription) -> None:
+        binding = sub.binding
+        assert isinstance(binding, ConduitBinding)
+        binding.conduit.subscriptions.pop(sub.id, None)
+
+    def can_enable(self, sub: Subscription) -> bool:
+        binding = sub.binding
+        return isinstance(binding, ConduitBinding) and binding.conduit.id in self.conduits.by_id
+
+    def send(
+        self,
+        destination: Shard,
+        batch: protocol.NotificationBatch,
+        subscriptions: list[Subscription],
+        event_tails: list[list[bytes]],
+        ids: list[bytes],
+    ) -> bool:
+        session = destination.session
+        if session is None or not session.delivering:
+            return False
+        wire = batch.wire([sub.notification_json() for sub in subscriptions], event_tails, ids)
+        self._sessions.write(session, wire)
+        return True
+
+    def send_again(self, destination: Shard, message: bytes) -> bool:
+        session = destination.session
+        if session is None or not session.delivering:
+            return False
+        self._sessions.send(session, message)
+        return True
+
+    def revoke_stand_in(self, sub: Subscription, status: str) -> None:
+        return None  # conduits have no stand-ins
+
+    def revoke(self, sub: Subscription) -> None:
+        binding = sub.binding
+        assert isinstance(binding, ConduitBinding)
+        shard = binding.destination
+        if shard is not None and shard.session is not None:
+            message = protocol.revocation_message(
+                sub.type, sub.version, sub.notification_json(), self._sessions.clock.wall_ns()
+            )
+            self._sessions.send(shard.session, message)
+
+    def stand_ins(self, delivery: Delivery) -> list[tuple[Any, list[Subscription]]]:
+        return []
