@@ -291,3 +291,37 @@ async def test_a_hundred_shards_and_a_thousand_channels() -> None:
 async def server():
     async with MockServer(port=0, ping_interval=600) as running:
         yield running
+
+
+async def test_control_lists_conduits_disables_shards_and_triggers_to_one(
+    server: MockServer, http
+) -> None:
+    from eventsub_mock.client import ControlClient
+
+    from .test_cli import control
+
+    clients = await connected(server, http, 2)
+    first = await new_conduit(http, server, 2)
+    await bind(http, server, first, [c.session_id for c in clients])
+    second = await new_conduit(http, server, 1)
+    await bind(http, server, second, [clients[0].session_id])
+    on_first = await subscribe(http, server, first, "77")
+    await subscribe(http, server, second, "77")
+
+    result = await server.trigger("channel.follow", to_user="77", conduit=first)
+    assert result.subscriptions == [on_first]
+
+    control_client = ControlClient(server.base_url)
+    listed = await asyncio.to_thread(control_client.conduits)
+    assert {c["id"]: c["shard_count"] for c in listed} == {first: 2, second: 1}
+    assert [s["status"] for s in listed[0]["shards"]] == ["enabled", "enabled"]
+
+    cli = await control(server, "disable-shard", "--conduit", first, "--shard", "1")
+    assert cli.returncode == 0, cli.stderr
+    assert "is now websocket_disconnected" in cli.stdout
+    cli = await control(server, "conduits")
+    assert cli.returncode == 0 and first in cli.stdout and "websocket_disconnected" in cli.stdout
+    assert [s["status"] for s in server.conduits[0]["shards"]] == [
+        "enabled",
+        "websocket_disconnected",
+    ]

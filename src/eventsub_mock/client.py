@@ -177,6 +177,15 @@ class ControlClient:
         body = {"client_id": client_id} if client_id else {}
         return self.operate("revoke_authorization", body, user_id=user_id)
 
+    def conduits(self) -> list[dict[str, Any]]:
+        return self.operate("conduits")["data"]
+
+    def disable_shard(
+        self, conduit_id: str, shard_id: str, status: str = "websocket_disconnected"
+    ) -> dict[str, Any]:
+        body = {"status": status}
+        return self.operate("disable_shard", body, conduit_id=conduit_id, shard_id=shard_id)
+
     def reset(self) -> dict[str, Any]:
         return self.operate("reset")
 

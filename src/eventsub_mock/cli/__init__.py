@@ -229,6 +229,15 @@ def _token(token: argparse.ArgumentParser) -> None:
     _add_json_option(token)
 
 
+def _disable_shard(disable: argparse.ArgumentParser) -> None:
+    disable.add_argument("--conduit", required=True, help="the conduit id")
+    disable.add_argument("--shard", required=True, help="the shard id (0, 1, ...)")
+    disable.add_argument(
+        "--status", default="websocket_disconnected", help="e.g. websocket_network_error"
+    )
+    _add_server_option(disable)
+
+
 def _revoke_authorization(revoke: argparse.ArgumentParser) -> None:
     revoke.add_argument("--user", required=True, metavar="USER_ID", help="the user")
     revoke.add_argument("--client-id", help="the application (default: every one)")
@@ -253,6 +262,8 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
     ("sessions", [], BY_NAME["sessions"].summary, _listing),
     ("subscriptions", [], BY_NAME["subscriptions"].summary, _listing),
     ("reset", [], BY_NAME["reset"].summary, _add_server_option),
+    ("conduits", [], BY_NAME["conduits"].summary, _listing),
+    ("disable-shard", [], BY_NAME["disable_shard"].summary, _disable_shard),
     ("token", [], BY_NAME["token"].summary, _token),
     (
         "revoke-authorization",

@@ -143,6 +143,29 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
     elif command == "reset":
         client.reset()
         print("reset: every session closed, every subscription forgotten")
+    elif command == "conduits":
+        conduits = client.conduits()
+        if args.json:
+            _print_json(conduits)
+        else:
+            rows = [
+                {**shard, "conduit": conduit["id"], "session": shard["transport"].get("session_id")}
+                for conduit in conduits
+                for shard in conduit["shards"]
+            ]
+            print_table(
+                rows,
+                [
+                    ("conduit", "CONDUIT"),
+                    ("id", "SHARD"),
+                    ("status", "STATUS"),
+                    ("session", "SESSION"),
+                ],
+                empty="no conduits",
+            )
+    elif command == "disable-shard":
+        shard = client.disable_shard(args.conduit, args.shard, args.status)["data"][0]
+        print(f"shard {shard['id']} of conduit {args.conduit} is now {shard['status']}")
     elif command == "token":
         _token(args, client)
     elif command == "revoke-authorization":

@@ -67,6 +67,7 @@ def add_trigger_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_transport_arguments(parser)
     parser.add_argument("--session", help="deliver to this session only")
+    parser.add_argument("--conduit", help="deliver to this conduit's subscriptions only")
     parser.add_argument(
         "-u",
         "--subscription-id",
@@ -132,6 +133,7 @@ def trigger_request(args: argparse.Namespace) -> dict[str, Any]:
     for key in (
         "version",
         "session",
+        "conduit",
         "subscription_id",
         "seed",
         "message_id",

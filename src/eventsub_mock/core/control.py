@@ -56,6 +56,16 @@ class Control:
     def subscriptions(self, request: Request) -> dict[str, Any]:
         return {"data": self._core.describe_subscriptions()}
 
+    def conduits(self, request: Request) -> dict[str, Any]:
+        return {"data": self._core.conduits.describe()}
+
+    def disable_shard(self, request: Request) -> dict[str, Any]:
+        status = request.get("status", "websocket_disconnected")
+        if not isinstance(status, str):
+            raise errors.InvalidControlRequest(reason="status must be a string")
+        shard = self._core.disable_shard(request["conduit_id"], request["shard_id"], status)
+        return {"data": [shard]}
+
     def trigger(self, request: Request) -> dict[str, Any]:
         """Fire an event; a trigger that reaches nobody is refused with the reason."""
         result = self._core.trigger(request)

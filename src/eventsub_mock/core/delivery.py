@@ -32,6 +32,8 @@ class Delivery:
     make_condition: Callable[[], dict[str, Any]]
     count: int = 1
     session_id: str | None = None
+    # Deliver only to this conduit's subscriptions.
+    conduit_id: str | None = None
     # Deliver only for this subscription.
     subscription_id: str | None = None
     # The id the stand-in subscriptions carry (lenient mode), when the trigger named one that
@@ -199,11 +201,15 @@ class Router:
                 )
             return [sub] if sub.enabled else []
         named = delivery.named_condition
-        session_id = delivery.session_id
+        session_id, conduit_id = delivery.session_id, delivery.conduit_id
         return [
             sub
             for sub in self._store.of_type(delivery.type, delivery.version)
             if sub.enabled
             and (session_id is None or sub.session_id == session_id)
+            and (
+                conduit_id is None
+                or sub.binding.notification_json().get("conduit_id") == conduit_id
+            )
             and condition_matches(sub.condition, named)
         ]

@@ -35,6 +35,7 @@ OPERATIONS = (
     Operation("info", "GET", "", "describe the server"),
     Operation("sessions", "GET", "/sessions", "list the connected sessions"),
     Operation("subscriptions", "GET", "/subscriptions", "list all subscriptions"),
+    Operation("conduits", "GET", "/conduits", "list the conduits and their shards"),
     Operation("trigger", "POST", "/trigger", "fire an event at the connected sessions"),
     Operation(
         "retrigger",
@@ -55,6 +56,12 @@ OPERATIONS = (
         "POST",
         "/subscriptions/{subscription_id}/status",
         "set a subscription's status",
+    ),
+    Operation(
+        "disable_shard",
+        "POST",
+        "/conduits/{conduit_id}/shards/{shard_id}/disable",
+        "disable a conduit's shard with a status",
     ),
     Operation("reset", "POST", "/reset", "close every session and forget every subscription"),
     Operation("token", "POST", "/tokens", "mint an access token: a user token, or an app token"),

@@ -23,6 +23,7 @@ DELIVERY_KEYS = (
     "version",
     "count",
     "session",
+    "conduit",
     "subscription_id",
     "seed",
     "event",
@@ -70,6 +71,7 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
         raise errors.InvalidControlRequest(reason="seed must be an integer or a string")
     session_id = _optional_string(body, "session")
+    conduit_id = _optional_string(body, "conduit")
     subscription_id = _optional_string(body, "subscription_id")
     message_id = _message_id(body)
     revoke_status = _revoke_status(body)
@@ -113,6 +115,7 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
         make_condition=lambda: condition_for_event(sub_type, params, rng),
         count=count,
         session_id=session_id,
+        conduit_id=conduit_id,
         subscription_id=subscription_id,
         message_id=message_id,
         revoke_status=revoke_status,

@@ -260,6 +260,17 @@ class MockServer:
         working, and their subscriptions become `authorization_revoked` with a `revocation`."""
         return self.core.revoke_authorization(user_id, client_id)
 
+    @property
+    def conduits(self) -> list[dict[str, Any]]:
+        """Every conduit with its shards, as `GET /_mock/conduits` lists them."""
+        return self.core.conduits.describe()
+
+    def disable_shard(
+        self, conduit_id: str, shard_id: str, status: str = "websocket_disconnected"
+    ) -> dict[str, Any]:
+        """Disable a shard as a failed transport would (conduit.shard.disabled follows)."""
+        return self.core.disable_shard(conduit_id, shard_id, status)
+
     def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
         """Accept another token: a user id, or `{"user_id", "login", "client_id", ...}`."""
         self.core.auth.add(token, entry)

@@ -121,6 +121,15 @@ class MockServerThread:
     def mint_token(self, user_id: str | None = None, **details: Any) -> Token:
         return self._call(lambda: self.server.mint_token(user_id, **details))
 
+    @property
+    def conduits(self) -> list[dict[str, Any]]:
+        return self._call(lambda: self.server.conduits)
+
+    def disable_shard(
+        self, conduit_id: str, shard_id: str, status: str = "websocket_disconnected"
+    ) -> dict[str, Any]:
+        return self._call(lambda: self.server.disable_shard(conduit_id, shard_id, status))
+
     def revoke_authorization(self, user_id: str, client_id: str | None = None) -> dict[str, Any]:
         return self._call(lambda: self.server.revoke_authorization(user_id, client_id))
 
