@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import ssl
 
 import aiohttp
@@ -33,9 +34,12 @@ async def test_control_token_is_required_when_set(http: aiohttp.ClientSession) -
         await client.subscribe()
 
 
-async def test_tls_with_a_generated_certificate(http: aiohttp.ClientSession) -> None:
+async def test_tls_with_a_generated_certificate(
+    http: aiohttp.ClientSession, request: pytest.FixtureRequest
+) -> None:
     tls = server_context(None, None, ["localhost", "127.0.0.1"])
     assert tls.ca_path is not None and tls.ca_path.exists()
+    request.addfinalizer(lambda: shutil.rmtree(tls.ca_path.parent, ignore_errors=True))
     async with MockServer(port=0, ssl_context=tls.context) as server:
         assert server.ws_url.startswith("wss://")
         trust = ssl.create_default_context(cafile=str(tls.ca_path))

@@ -7,8 +7,10 @@ import asyncio
 import errno
 import logging
 import secrets
+import shutil
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from .errors import CliError
@@ -97,6 +99,7 @@ async def _serve(args: argparse.Namespace) -> int:
         options["control_token"] = secrets.token_urlsafe(24)
     ssl_context = None
     ca_note = None
+    generated_ca: Path | None = None
     if args.ssl or args.ssl_cert:
         from ..tls import server_context
 
@@ -106,6 +109,7 @@ async def _serve(args: argparse.Namespace) -> int:
             raise CliError(f"cannot set up TLS: {exc}") from None
         ssl_context = tls.context
         if tls.ca_path is not None:
+            generated_ca = tls.ca_path
             ca_note = f"Generated a local CA for TLS; clients can trust it with: {tls.ca_path}"
 
     # Signals stop the server cleanly from the moment it exists.
@@ -149,6 +153,8 @@ async def _serve(args: argparse.Namespace) -> int:
         await stop.wait()
     finally:
         await server.stop()
+        if generated_ca is not None:  # made for this run only
+            shutil.rmtree(generated_ca.parent, ignore_errors=True)
     print("eventsub-mock stopped.", flush=True)
     return 0
 
