@@ -123,7 +123,7 @@ FULL = Sizes(
     forward_count=2000,
     conduit_shards=1000,
     conduit_channels=10_000,
-    conduit_events=20,
+    conduit_events=50,
 )
 QUICK = Sizes(
     fanout=[(50, 20), (10, 200)],
@@ -1537,6 +1537,10 @@ async def conduits(ctx: Context) -> Result:
     result.add("cli_exit_s", "start -> trigger command exits", "s", cli_exit)
     result.add("elapsed_s", "start -> last notification", "s", elapsed)
     result.add("per_s", "notifications/s", "/s", (unique / elapsed) if elapsed and unique else None)
+    spread = last_at - first_at if first_at and last_at > first_at else None
+    result.add(
+        "spread_per_s", "notifications/s, first -> last", "/s", unique / spread if spread else None
+    )
     result.add("received", "notifications received", "", received)
     result.add("lost", "lost", "", expected - unique if unique <= expected else 0)
     result.add("duplicated", "duplicated", "", duplicated)
