@@ -1761,6 +1761,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--forward-count", type=int, help="override the messages of `trigger -F` (webhooks)"
     )
     parser.add_argument(
+        "--conduit",
+        metavar="SxCxE",
+        help="override the conduit size (shards x channels x events), e.g. 1000x10000x50",
+    )
+    parser.add_argument(
         "--webhook-concurrency",
         type=int,
         help="start the server with --webhook-concurrency N (default: the server's own)",
@@ -1811,6 +1816,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes.webhooks = [(int(c), int(e)) for c, e in pairs]
     if args.forward_count:
         sizes.forward_count = args.forward_count
+    if args.conduit:
+        shards, channels, events = (int(n) for n in args.conduit.lower().split("x"))
+        sizes.conduit_shards, sizes.conduit_channels, sizes.conduit_events = (
+            shards,
+            channels,
+            events,
+        )
     if nofile < sizes.capacity_sessions + 1000:
         print(f"warning: open-file limit {nofile} is low for {sizes.capacity_sessions} sessions")
     selected = args.only.split(",")
