@@ -37,6 +37,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 import aiohttp
 
 _PREFIX = b'{"metadata":{"message_id":"'
+_EVENT = b'"event":{'
+_BROADCASTER = b'"broadcaster_user_id":"'
 _END_TYPES = (
     aiohttp.WSMsgType.CLOSE,
     aiohttp.WSMsgType.CLOSING,
@@ -105,6 +107,10 @@ class Worker:
         self.last_at = 0.0
         self.cpu_at_arm = time.process_time()
         self.done = asyncio.Event()
+        # Conduit rounds: each channel (the event's broadcaster_user_id) -> [session index,
+        # unique notifications], and the channels that reached more than one session.
+        self.channels: dict[bytes, list[int]] | None = None
+        self.split: dict[bytes, set[int]] = {}
         # In-process latency measurement: resolved with the arrival time of the next notification.
         self.waiter: asyncio.Future[float] | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -124,6 +130,8 @@ class Worker:
                 state.duplicates += 1
             else:
                 seen.add(message_id)
+                if self.channels is not None:
+                    self.note_channel(state, data)
             self.last_at = now
             if not self.first_at:
                 self.first_at = now
@@ -138,7 +146,7 @@ class Worker:
         metadata = message.get("metadata", {})
         kind = metadata.get("message_type")
         if kind == "notification":  # a layout the fast path does not know: still counted
-            self.count(state, str(metadata.get("message_id")).encode())
+            self.count(state, str(metadata.get("message_id")).encode(), data)
         elif kind == "session_keepalive":
             state.keepalives += 1
         elif kind == "session_welcome":
@@ -148,7 +156,7 @@ class Worker:
         else:
             state.other += 1
 
-    def count(self, state: SessionState, message_id: bytes) -> None:
+    def count(self, state: SessionState, message_id: bytes, data: bytes = b"") -> None:
         now = time.monotonic()
         state.notifications += 1
         seen = self.seen
@@ -156,6 +164,8 @@ class Worker:
             state.duplicates += 1
         else:
             seen.add(message_id)
+            if self.channels is not None:
+                self.note_channel(state, data)
         if not self.first_at:
             self.first_at = now
         self.last_at = now
@@ -166,6 +176,26 @@ class Worker:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(now)
+
+    def note_channel(self, state: SessionState, data: bytes) -> None:
+        """Conduit rounds: which session this notification's channel reached. The channel is
+        `payload.event.broadcaster_user_id`, found by byte search (parsed when not found)."""
+        assert self.channels is not None
+        start = data.find(_EVENT)
+        at = data.find(_BROADCASTER, start) if start >= 0 else -1
+        if at >= 0:
+            at += len(_BROADCASTER)
+            channel = data[at : data.find(b'"', at)]
+        else:
+            event = orjson.loads(data).get("payload", {}).get("event") or {}
+            channel = str(event.get("broadcaster_user_id")).encode()
+        entry = self.channels.get(channel)
+        if entry is None:
+            self.channels[channel] = [state.index, 1]
+            return
+        entry[1] += 1
+        if entry[0] != state.index:
+            self.split.setdefault(channel, {entry[0]}).add(state.index)
 
     def on_closed(self, state: SessionState, code: int | None) -> None:
         if not state.closed:
@@ -271,6 +301,7 @@ class Worker:
         except BaseException:
             await self._drop(state)
             raise
+        state.index = len(self.sessions)  # its position: sessions connect concurrently
         self.sessions.append(state)
         return state
 
@@ -339,12 +370,16 @@ class Worker:
 
     # --- rounds -------------------------------------------------------------------------------
 
-    def arm(self, per_session: int) -> None:
-        """Start a round: each session should now receive `per_session` notifications."""
+    def arm(self, per_session: int | None, channels: bool = False) -> None:
+        """Start a round: each session should now receive `per_session` notifications (None:
+        no per-session target, as on a conduit; then only `progress` tells how far it got).
+        With `channels`, note which session each channel reached."""
         self.seen.clear()
         for state in self.sessions:
             state.notifications = state.duplicates = 0
-        self.target = per_session
+        self.channels = {} if channels else None
+        self.split = {}
+        self.target = -1 if per_session is None else per_session
         self.done_sessions = 0
         self.first_at = self.last_at = 0.0
         self.done = asyncio.Event()
@@ -364,9 +399,10 @@ class Worker:
         received = sum(s.notifications for s in self.sessions)
         duplicates = sum(s.duplicates for s in self.sessions)
         unique = received - duplicates
-        lost = sum(max(0, self.target - (s.notifications - s.duplicates)) for s in self.sessions)
-        extra = sum(max(0, (s.notifications - s.duplicates) - self.target) for s in self.sessions)
-        return {
+        target = max(0, self.target)
+        lost = sum(max(0, target - (s.notifications - s.duplicates)) for s in self.sessions)
+        extra = sum(max(0, (s.notifications - s.duplicates) - target) for s in self.sessions)
+        reply: dict[str, Any] = {
             "sessions": len(self.sessions),
             "expected": self.target * len(self.sessions),
             "received": received,
@@ -380,6 +416,19 @@ class Worker:
             "closed": sum(1 for s in self.sessions if s.closed),
             "cpu_s": time.process_time() - self.cpu_at_arm,
         }
+        if self.target < 0:  # no per-session target: lost and extra are the caller's to judge
+            reply["lost"] = reply["extra"] = None
+        if self.channels is not None:
+            ids = [s.session_id for s in self.sessions]
+            reply["channels"] = {c.decode(): [ids[i], n] for c, (i, n) in self.channels.items()}
+            reply["split"] = {
+                c.decode(): sorted(str(ids[i]) for i in where) for c, where in self.split.items()
+            }
+        return reply
+
+    def progress(self) -> dict[str, Any]:
+        """Unique notifications so far in this round (for rounds without a per-session target)."""
+        return {"unique": len(self.seen), "last_at": self.last_at}
 
     def status(self) -> dict[str, Any]:
         sessions = self.sessions
@@ -411,7 +460,8 @@ class Worker:
     # --- worker-process protocol --------------------------------------------------------------
 
     async def handle(self, command: dict[str, Any]) -> dict[str, Any]:
-        """One command from bench/run.py: connect, arm, wait, status or quit."""
+        """One command from bench/run.py: connect, session_ids, arm, progress, wait, status
+        or quit."""
         name = command.get("cmd")
         if name == "connect":
             return await self.connect(
@@ -421,9 +471,17 @@ class Worker:
                 timeout=float(command.get("timeout", 60.0)),
                 subscribe=command.get("subscribe"),
             )
+        if name == "session_ids":
+            return {"ids": [s.session_id for s in self.sessions]}
         if name == "arm":
-            self.arm(int(command["per_session"]))
+            per_session = command["per_session"]
+            self.arm(
+                None if per_session is None else int(per_session),
+                bool(command.get("channels", False)),
+            )
             return {"armed": self.target}
+        if name == "progress":
+            return self.progress()
         if name == "wait":
             return await self.wait(float(command["timeout"]), float(command.get("settle", 0.2)))
         if name == "status":

@@ -13,6 +13,9 @@ and driven from other processes with real websocket clients (bench/client.py). W
 - latency:  single triggers through the CLI, the control API and the in-process Python API.
 - subapi:   subscription creates and lists on kept-alive connections.
 - startup:  spawn to the first accepted websocket; import time of the CLI.
+- conduits: one conduit whose S shards are websocket sessions, C conduit subscriptions (one
+            channel each): the time to create them; one `trigger --count E`: C x E
+            notifications through the conduit, each channel always on one shard.
 - webhooks: C callbacks (webhook subscriptions) on a local receiver process that verifies every
             signature; one `eventsub-mock trigger ... --count E`: time to the last of the
             C x E signed deliveries. Also `eventsub-mock trigger -F URL` (no server), and
@@ -71,7 +74,7 @@ CLIENT_ID = "eventsub-mock-bench"
 FOLLOW = {"type": "channel.follow", "version": "2"}
 FOLLOW_CONDITION = {"broadcaster_user_id": "1", "moderator_user_id": "1"}
 KEEPALIVE_SECONDS = 10  # the shortest keepalive production allows
-WORKLOADS = ("fanout", "capacity", "latency", "subapi", "startup", "webhooks")
+WORKLOADS = ("fanout", "capacity", "latency", "subapi", "startup", "webhooks", "conduits")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -98,6 +101,9 @@ class Sizes:
     startup_samples: int
     webhooks: list[tuple[int, int]]  # (callbacks, events per callback)
     forward_count: int  # messages of `trigger -F` (and `twitch event trigger -F`)
+    conduit_shards: int  # websocket sessions bound as the conduit's shards
+    conduit_channels: int  # conduit subscriptions, one channel (broadcaster id) each
+    conduit_events: int  # events per channel: one `trigger --count E`
 
 
 FULL = Sizes(
@@ -115,6 +121,9 @@ FULL = Sizes(
     startup_samples=3,
     webhooks=[(1, 10_000), (100, 100)],
     forward_count=2000,
+    conduit_shards=1000,
+    conduit_channels=10_000,
+    conduit_events=50,
 )
 QUICK = Sizes(
     fanout=[(50, 20), (10, 200)],
@@ -131,6 +140,9 @@ QUICK = Sizes(
     startup_samples=1,
     webhooks=[(1, 200), (10, 20)],
     forward_count=50,
+    conduit_shards=50,
+    conduit_channels=500,
+    conduit_events=20,
 )
 
 
@@ -1296,6 +1308,253 @@ async def forward(ctx: Context) -> Result:
     return result
 
 
+async def conduits(ctx: Context) -> Result:
+    """One conduit with S websocket shards and C channel.follow subscriptions, one channel
+    each: the time to create them, then one `trigger --count E` through the conduit."""
+    sizes = ctx.sizes
+    shards, channels, events = sizes.conduit_shards, sizes.conduit_channels, sizes.conduit_events
+    name = f"conduits_{shards}x{channels}"
+    result = Result(name, f"conduit: {shards:,} shards, {channels:,} channels x {events:,} events")
+    expected = channels * events
+    procs = max(1, min(ctx.client_procs, shards))
+    lanes_count = sizes.sub_concurrency
+    batch = 100  # shards per PATCH /eventsub/conduits/shards
+    result.info.update(client_processes=procs, driver=ctx.driver, lanes=lanes_count, batch=batch)
+    channel_ids = [str(100_000 + i) for i in range(channels)]  # distinct: none is a duplicate
+    async with ServerProcess(ctx) as server, WorkerPool(ctx, procs) as pool:
+        lanes = [KeepAliveHttp(HOST, server.port) for _ in range(lanes_count)]
+        trigger: asyncio.Future[tuple[int, bytes, bytes]] | None = None
+        try:
+            # Shards: S sessions across the client processes, bound to a new conduit.
+            timeout = 60.0 + shards / 20
+            started = time.monotonic()
+            replies = await pool.each(
+                [
+                    {
+                        "cmd": "connect",
+                        "url": server.ws_url,
+                        "n": n,
+                        "concurrency": ctx.connect_concurrency,
+                        "timeout": timeout,
+                    }
+                    for n in split_evenly(shards, procs)
+                ],
+                timeout + 30,
+            )
+            connect_s = time.monotonic() - started
+            connected = sum(r["connected"] for r in replies)
+            errors = [r["errors"] for r in replies if r["errors"]]
+            if connected != shards:
+                raise BenchError(f"connected {connected}/{shards} sessions {errors}")
+            session_ids = [
+                i for r in await pool.all({"cmd": "session_ids"}, 30.0) for i in r["ids"]
+            ]
+            http = lanes[0]
+            headers = {"Client-Id": CLIENT_ID, "Content-Type": "application/json"}
+            conduits_path = "/helix/eventsub/conduits"
+            status, raw = await http.send(
+                http.build("POST", conduits_path, headers, orjson.dumps({"shard_count": shards}))
+            )
+            if status != 200:
+                raise BenchError(f"creating the conduit answered {status}: {raw[:300]!r}")
+            conduit_id = orjson.loads(raw)["data"][0]["id"]
+            bound, bind_errors = 0, []
+            started = time.monotonic()
+            for first in range(0, shards, batch):
+                body = {
+                    "conduit_id": conduit_id,
+                    "shards": [
+                        {"id": str(n), "transport": {"method": "websocket", "session_id": sid}}
+                        for n, sid in enumerate(session_ids[first : first + batch], first)
+                    ],
+                }
+                status, raw = await http.send(
+                    http.build("PATCH", conduits_path + "/shards", headers, orjson.dumps(body))
+                )
+                answer = orjson.loads(raw) if status == 202 else {}
+                bound += len(answer.get("data", []))
+                bind_errors += answer.get("errors", []) if status == 202 else [status]
+            bind_s = time.monotonic() - started
+            result.check(
+                "every shard bound",
+                bound == shards and not bind_errors,
+                f"{bound} {bind_errors[:3]}",
+            )
+
+            # Subscriptions: C creates over the kept-alive lanes, timed.
+            path = "/eventsub/subscriptions"
+            creates = [
+                http.build(
+                    "POST",
+                    path,
+                    headers,
+                    orjson.dumps(
+                        {
+                            **FOLLOW,
+                            "condition": {"broadcaster_user_id": c, "moderator_user_id": c},
+                            "transport": {"method": "conduit", "conduit_id": conduit_id},
+                        }
+                    ),
+                )
+                for c in channel_ids
+            ]
+            done_at: list[float] = []
+            statuses: dict[int, int] = {}
+            queue = iter(creates)
+
+            async def lane(http: KeepAliveHttp) -> None:
+                for request in queue:
+                    status, _ = await http.send(request)
+                    done_at.append(time.monotonic())
+                    statuses[status] = statuses.get(status, 0) + 1
+
+            for http in lanes:  # connect before the clock starts
+                await http.send(http.build("GET", conduits_path, {"Client-Id": CLIENT_ID}))
+            with PySpy(ctx, server.pid, f"{name}_create"):
+                cpu0 = server.cpu_seconds()
+                t0 = time.monotonic()
+                await asyncio.wait_for(
+                    asyncio.gather(*(lane(http) for http in lanes)), 120.0 + channels / 20
+                )
+                create_s = time.monotonic() - t0
+                create_cpu = server.cpu_seconds() - cpu0
+            created = statuses.get(202, 0)
+            result.check("every create answered 202", created == channels, f"{statuses}")
+            tenth = max(1, channels // 10)
+            done_at.sort()
+            first_tenth = done_at[tenth - 1] - t0
+            last_tenth = done_at[-1] - done_at[-tenth - 1] if channels > tenth else None
+
+            # Notifications: one trigger of E events for every channel.
+            await pool.all({"cmd": "arm", "per_session": None, "channels": True}, 10.0)
+            cpu_before = server.cpu_seconds()
+            wait_timeout = min(600.0, 30.0 + expected / 5_000)
+            with PySpy(ctx, server.pid, f"{name}_notify"):
+                t0 = time.monotonic()
+                trigger = asyncio.ensure_future(
+                    run_cli(
+                        ctx,
+                        "trigger",
+                        "channel.follow",
+                        "--version",
+                        "2",
+                        "--count",
+                        str(events),
+                        "--server",
+                        server.base_url,
+                        "--json",
+                        timeout=wait_timeout,
+                    )
+                )
+                deadline = t0 + wait_timeout
+                unique = 0
+                while time.monotonic() < deadline:  # bounded: until all arrived or the deadline
+                    progress = await pool.all({"cmd": "progress"}, 30.0)
+                    unique = sum(p["unique"] for p in progress)
+                    if unique >= expected or (trigger.done() and trigger.exception()):
+                        break
+                    await asyncio.sleep(0.05)
+                code, out, err = await trigger
+                cli_exit = time.monotonic() - t0
+                waits = await pool.all({"cmd": "wait", "timeout": 0.0, "settle": 0.3}, 60.0)
+            cpu_used = server.cpu_seconds() - cpu_before
+            peak_rss = server.peak_rss_kb()
+            statuses_after = await pool.all({"cmd": "status"}, 30.0)
+        finally:
+            for http in lanes:
+                await http.close()
+            if trigger is not None and not trigger.done():
+                trigger.cancel()
+
+    delivered = None
+    if code == 0:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            delivered = json.loads(out)["delivered"]
+    result.check(
+        "trigger command succeeded", code == 0, err.decode(errors="replace").strip()[-300:]
+    )
+    received = sum(w["received"] for w in waits)
+    unique = sum(w["unique"] for w in waits)
+    duplicated = sum(w["duplicates"] for w in waits)
+    closed = sum(s["closed"] for s in statuses_after)
+    last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
+    first_at = min((w["first_at"] for w in waits if w["first_at"]), default=0.0)
+    elapsed = last_at - t0 if last_at else None
+
+    # Each channel: on one shard only, with exactly E notifications; shards bound are ours.
+    landed: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    split: dict[str, set[str]] = {}
+    for w in waits:
+        for channel, where in w["split"].items():
+            split.setdefault(channel, set()).update(where)
+        for channel, (session_id, n) in w["channels"].items():
+            counts[channel] = counts.get(channel, 0) + n
+            if landed.setdefault(channel, session_id) != session_id:
+                split.setdefault(channel, {landed[channel]}).add(session_id)
+    wanted = set(channel_ids)
+    missing = len(wanted - set(counts))
+    unknown = len(set(counts) - wanted)
+    wrong = sum(1 for c in wanted & set(counts) if counts[c] != events)
+    per_shard: dict[str, int] = dict.fromkeys(session_ids, 0)
+    for session_id in landed.values():
+        per_shard[session_id] = per_shard.get(session_id, 0) + 1
+    foreign = len(set(per_shard) - set(session_ids))
+
+    result.check("server reports all delivered", delivered == expected, f"{delivered}/{expected}")
+    result.check(
+        "none lost", unique == expected and missing == 0, f"{unique}/{expected}, {missing} channels"
+    )
+    result.check("none duplicated (by message id)", duplicated == 0, f"dup {duplicated}")
+    result.check(
+        "every channel got exactly E",
+        wrong == 0 and unknown == 0,
+        f"{wrong} wrong, {unknown} unknown",
+    )
+    result.check(
+        "each channel on one shard",
+        not split,
+        f"{len(split)} split, e.g. {next(iter(split.items()), None)}",
+    )
+    result.check("only the conduit's shards", foreign == 0, f"{foreign} other sessions")
+    result.check("no session closed", closed == 0, f"{closed} closed")
+
+    result.add("connect_s", f"connect {shards:,} sessions", "s", connect_s)
+    result.add("bind_s", f"bind {shards:,} shards ({batch} per PATCH)", "s", bind_s)
+    result.add("create_s", f"create {channels:,} conduit subscriptions", "s", create_s)
+    result.add("create_per_s", "subscription creates/s", "/s", channels / create_s)
+    result.add("create_first_per_s", "  creates/s, first tenth", "/s", tenth / first_tenth)
+    result.add(
+        "create_last_per_s",
+        "  creates/s, last tenth",
+        "/s",
+        tenth / last_tenth if last_tenth else None,
+    )
+    result.add("create_server_cpu_s", "server CPU during creates", "s", create_cpu)
+    result.add(
+        "first_ms", "start -> first notification", "ms", ms(first_at - t0 if first_at else None)
+    )
+    result.add("cli_exit_s", "start -> trigger command exits", "s", cli_exit)
+    result.add("elapsed_s", "start -> last notification", "s", elapsed)
+    result.add("per_s", "notifications/s", "/s", (unique / elapsed) if elapsed and unique else None)
+    spread = last_at - first_at if first_at and last_at > first_at else None
+    result.add(
+        "spread_per_s", "notifications/s, first -> last", "/s", unique / spread if spread else None
+    )
+    result.add("received", "notifications received", "", received)
+    result.add("lost", "lost", "", expected - unique if unique <= expected else 0)
+    result.add("duplicated", "duplicated", "", duplicated)
+    result.add("split_channels", "channels on more than one shard", "", len(split))
+    result.add(
+        "shards_used", "shards that got channels", "", sum(1 for n in per_shard.values() if n)
+    )
+    result.add("per_shard_max", "channels per shard, max", "", max(per_shard.values(), default=0))
+    result.add("server_cpu_s", "server CPU during notifications", "s", cpu_used)
+    result.add("client_cpu_s", "client CPU (all processes)", "s", sum(w["cpu_s"] for w in waits))
+    result.add("server_peak_rss_mb", "server peak RSS", "MB", peak_rss / 1024)
+    return result
+
+
 # --- running ----------------------------------------------------------------------------------
 
 
@@ -1320,6 +1579,16 @@ async def run_once(ctx: Context, selected: Sequence[str], budget: float) -> list
         if name in selected:
             title, fn = titles[name]
             plan.append((name, title, lambda fn=fn: fn(ctx)))
+    if "conduits" in selected:
+        sizes = ctx.sizes
+        plan.append(
+            (
+                f"conduits_{sizes.conduit_shards}x{sizes.conduit_channels}",
+                f"conduit: {sizes.conduit_shards:,} shards, {sizes.conduit_channels:,} channels"
+                f" x {sizes.conduit_events:,} events",
+                lambda: conduits(ctx),
+            )
+        )
     if "webhooks" in selected:
         for callbacks, events in ctx.sizes.webhooks:
             plan.append(
@@ -1492,6 +1761,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--forward-count", type=int, help="override the messages of `trigger -F` (webhooks)"
     )
     parser.add_argument(
+        "--conduit",
+        metavar="SxCxE",
+        help="override the conduit size (shards x channels x events), e.g. 1000x10000x50",
+    )
+    parser.add_argument(
         "--webhook-concurrency",
         type=int,
         help="start the server with --webhook-concurrency N (default: the server's own)",
@@ -1542,6 +1816,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes.webhooks = [(int(c), int(e)) for c, e in pairs]
     if args.forward_count:
         sizes.forward_count = args.forward_count
+    if args.conduit:
+        shards, channels, events = (int(n) for n in args.conduit.lower().split("x"))
+        sizes.conduit_shards, sizes.conduit_channels, sizes.conduit_events = (
+            shards,
+            channels,
+            events,
+        )
     if nofile < sizes.capacity_sessions + 1000:
         print(f"warning: open-file limit {nofile} is low for {sizes.capacity_sessions} sessions")
     selected = args.only.split(",")

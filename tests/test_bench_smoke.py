@@ -1,4 +1,5 @@
-"""The benchmark's quick fan-out and webhooks still run and count every notification once.
+"""The benchmark's quick fan-out, webhooks and conduits still run and count every notification
+once.
 
 They run the documented command (`python bench/run.py --quick --only fanout`, and `webhooks`
 shrunk further) against a real `eventsub-mock start-server` subprocess. Timings are not
@@ -63,4 +64,24 @@ def test_tiny_webhooks_deliver_every_notification_once(tmp_path: Path) -> None:
         assert metrics["duplicated"]["median"] == 0, by_name[name]
     assert by_name["webhooks_cli"]["metrics"]["cli_lost"]["median"] == 0
     assert all(w["ok"] for w in by_name.values()), completed.stdout
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the benchmark reads /proc")
+def test_tiny_conduit_delivers_every_notification_once_on_one_shard(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    command = [sys.executable, str(RUN), "--quick", "--only", "conduits", "--json", str(out)]
+    command += ["--conduit", "4x40x3"]
+    completed = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.exists(), completed.stdout + completed.stderr
+    (workload,) = json.loads(out.read_text())["workloads"]
+    assert workload["name"] == "conduits_4x40", workload
+    metrics = workload["metrics"]
+    assert metrics["received"]["median"] == 40 * 3, workload
+    assert metrics["lost"]["median"] == 0, workload
+    assert metrics["duplicated"]["median"] == 0, workload
+    assert metrics["split_channels"]["median"] == 0, workload
+    assert workload["ok"], workload["checks"]
     assert completed.returncode == 0, completed.stdout + completed.stderr
