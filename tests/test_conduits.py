@@ -325,3 +325,18 @@ async def test_control_lists_conduits_disables_shards_and_triggers_to_one(
         "enabled",
         "websocket_disconnected",
     ]
+
+
+async def test_a_duplicate_on_a_conduit_is_409(server: MockServer, http) -> None:
+    conduit_id = await new_conduit(http, server, 1)
+    await subscribe(http, server, conduit_id, "88")
+    body = {
+        "type": "channel.follow",
+        "version": "2",
+        "condition": {"broadcaster_user_id": "88", "moderator_user_id": "88"},
+        "transport": {"method": "conduit", "conduit_id": conduit_id},
+    }
+    async with http.post(
+        server.subscriptions_url, json=body, headers={"Client-Id": APP}
+    ) as response:
+        assert response.status == 409

@@ -71,6 +71,8 @@ class Conduit:
     client_id: str
     shards: list[Shard] = field(default_factory=list)
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    # The same subscriptions by (type, version, condition), for the duplicate check.
+    by_key: dict[tuple[Any, ...], Subscription] = field(default_factory=dict)
     # Since when every shard has been disabled (None: some shard is enabled, or none ever was).
     all_disabled_since: float | None = None
 

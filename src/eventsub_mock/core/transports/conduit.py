@@ -103,22 +103,23 @@ class ConduitTransport:
     def admit(
         self, binding: Any, entry: catalog.SubscriptionType, condition: dict[str, Any]
     ) -> None:
-        for sub in binding.conduit.subscriptions.values():
-            if sub.enabled and (sub.type, sub.version, sub.condition) == (
-                entry.type,
-                entry.version,
-                condition,
-            ):
-                raise errors.SubscriptionExists()
+        key = (entry.type, entry.version, tuple(sorted(condition.items())))
+        existing = binding.conduit.by_key.get(key)
+        if existing is not None and existing.enabled:
+            raise errors.SubscriptionExists()
 
     def attach(self, binding: Any, sub: Subscription, caller: Caller) -> None:
         binding.subscription = sub
         binding.conduit.subscriptions[sub.id] = sub
+        binding.conduit.by_key[sub.key()] = sub
 
     def detach(self, sub: Subscription) -> None:
         binding = sub.binding
         assert isinstance(binding, ConduitBinding)
-        binding.conduit.subscriptions.pop(sub.id, None)
+        conduit = binding.conduit
+        conduit.subscriptions.pop(sub.id, None)
+        if conduit.by_key.get(sub.key()) is sub:
+            del conduit.by_key[sub.key()]
 
     def can_enable(self, sub: Subscription) -> bool:
         binding = sub.binding
