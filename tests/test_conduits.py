@@ -104,6 +104,30 @@ async def test_the_conduit_api(server: MockServer, http) -> None:
     assert status == 404
 
 
+async def test_parameters_in_the_query_string(server: MockServer, http, make_client) -> None:
+    # Helix takes the body's parameters from the query string too; TwitchIO sends them there.
+    status, body = await api(http, server, "POST", params={"shard_count": "2"})
+    assert status == 200, body
+    conduit_id = body["data"][0]["id"]
+    assert body["data"][0]["shard_count"] == 2
+    status, body = await api(http, server, "PATCH", params={"id": conduit_id, "shard_count": "3"})
+    assert (status, body["data"]) == (200, [{"id": conduit_id, "shard_count": 3}])
+    status, body = await api(http, server, "POST", params={"shard_count": "0"})
+    assert (status, body["message"]) == (400, "Invalid shard count.")
+    client = make_client(server)
+    await client.connect()
+    shard = {"id": "2", "transport": {"method": "websocket", "session_id": client.session_id}}
+    params = {"conduit_id": conduit_id}
+    status, body = await api(
+        http, server, "PATCH", "/shards", params=params, json={"shards": [shard]}
+    )
+    assert status == 202, body
+    assert [(s["id"], s["status"]) for s in body["data"]] == [("2", "enabled")]
+    # Without a body or a parameter, the empty body is still refused.
+    status, body = await api(http, server, "POST")
+    assert status == 400 and "empty" in body["message"]
+
+
 async def test_binding_shards_reports_each_problem(server: MockServer, http, make_client) -> None:
     conduit_id = await new_conduit(http, server, 2)
     client = make_client(server)

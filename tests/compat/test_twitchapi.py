@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 
-from eventsub_mock import ManualClock
+from eventsub_mock import ManualClock, MockServer
 from eventsub_mock.testing import MockServerThread
 
 from .support import (
@@ -53,7 +54,7 @@ pytest.importorskip("twitchAPI")
 from twitchAPI.eventsub.webhook import EventSubWebhook
 from twitchAPI.eventsub.websocket import EventSubWebsocket
 from twitchAPI.twitch import Twitch
-from twitchAPI.type import AuthScope, AuthType, EventSubSubscriptionError
+from twitchAPI.type import AuthScope, AuthType, EventSubSubscriptionError, TwitchAPIException
 
 SCOPES = [
     AuthScope.MODERATOR_READ_FOLLOWERS,
@@ -462,3 +463,97 @@ async def test_webhook_receiver_with_another_secret(webhook: Webhook) -> None:
     )
     await webhook.events.expect_nothing()
     await webhook.revocations.expect_nothing()  # the revocation was signed with the old secret
+
+
+# --- conduits ---------------------------------------------------------------------------------
+
+
+async def conduit_api(
+    http: aiohttp.ClientSession, server: MockServer, token: str, method: str, path: str, **kw: Any
+) -> Any:
+    """The mock's conduit API called directly: pyTwitchAPI 4.5.0 has no conduit endpoints."""
+    headers = {"Client-Id": CLIENT_ID, "Authorization": f"Bearer {token}"}
+    url = f"{server.api_url}/eventsub/conduits{path}"
+    async with http.request(method, url, headers=headers, **kw) as response:
+        assert response.status < 300, await response.text()
+        return await response.json() if response.status != 204 else None
+
+
+async def test_subscriptions_on_a_conduit() -> None:
+    """pyTwitchAPI 4.5.0 has no conduit endpoints (no create/get/update/delete conduit, no
+    shards), so the conduit and its websocket shard are made here by hand, with the app token
+    pyTwitchAPI got by client credentials. pyTwitchAPI's generic `create_eventsub_subscription`
+    takes any transport: it subscribes on the conduit with the app token, and its listing
+    parses the conduit transport and statuses."""
+    async with (
+        MockServer(port=0, clients=CLIENTS, record=True, clock=ManualClock()) as server,
+        aiohttp.ClientSession() as http,
+    ):
+        twitch = await Twitch(
+            CLIENT_ID,
+            SECRET,
+            base_url=server.api_url + "/",
+            auth_base_url=server.base_url + "/oauth2/",
+        )
+        try:
+            token = twitch.get_app_token()
+            assert token is not None
+            created = await conduit_api(http, server, token, "POST", "", json={"shard_count": 1})
+            conduit_id = created["data"][0]["id"]
+            shard = await http.ws_connect(server.ws_url)
+            welcome = await shard.receive_json(timeout=REACT)
+            session_id = welcome["payload"]["session"]["id"]
+            transport = {"method": "websocket", "session_id": session_id}
+            bound = await conduit_api(
+                http,
+                server,
+                token,
+                "PATCH",
+                "/shards",
+                json={"conduit_id": conduit_id, "shards": [{"id": "0", "transport": transport}]},
+            )
+            assert bound["errors"] == []
+
+            conduit = {"method": "conduit", "conduit_id": conduit_id}
+            channels = ["11", "22"]
+            for channel in channels:
+                await twitch.create_eventsub_subscription(
+                    "stream.online", "1", {"broadcaster_user_id": channel}, conduit
+                )
+            listed = await twitch.get_eventsub_subscriptions(target_token=AuthType.APP)
+            subs = [s async for s in listed]
+            assert listed.total == 2
+            assert sorted(s.condition["broadcaster_user_id"] for s in subs) == channels
+            for sub in subs:
+                assert (sub.type, sub.version, sub.status) == ("stream.online", "1", "enabled")
+                assert sub.transport == conduit
+                assert isinstance(sub.created_at, dt.datetime)
+            by_channel = {s.condition["broadcaster_user_id"]: s.id for s in subs}
+
+            # Its events reach the shard, naming the conduit transport.
+            result = await server.trigger("stream.online", to_user="22")
+            assert (result.subscriptions, result.sessions) == ([by_channel["22"]], [session_id])
+            note = await shard.receive_json(timeout=REACT)
+            assert note["payload"]["subscription"]["id"] == by_channel["22"]
+            assert note["payload"]["subscription"]["transport"] == conduit
+
+            # A conduit the app does not own is Twitch's 400, raised as TwitchAPIException.
+            with pytest.raises(TwitchAPIException, match=r"^Bad Request - conduit 'nope'"):
+                await twitch.create_eventsub_subscription(
+                    "stream.online",
+                    "1",
+                    {"broadcaster_user_id": "33"},
+                    {**conduit, "conduit_id": "nope"},
+                )
+
+            await twitch.delete_eventsub_subscription(by_channel["11"], AuthType.APP)
+            assert [s.id for s in server.subscriptions] == [by_channel["22"]]
+            # Deleting the conduit disables what is left on it; the listing says so.
+            await conduit_api(http, server, token, "DELETE", "", params={"id": conduit_id})
+            gone = await twitch.get_eventsub_subscriptions(
+                status="conduit_deleted", target_token=AuthType.APP
+            )
+            assert [(s.id, s.status) async for s in gone] == [(by_channel["22"], "conduit_deleted")]
+            await shard.close()
+        finally:
+            await twitch.close()

@@ -534,3 +534,109 @@ async def test_webhook_receiver() -> None:
             assert revoked.type == "channel.follow" and revoked.version == "2"
         finally:
             await tio.close()
+
+
+# --- conduits: AutoClient creates a conduit, opens shard sockets and binds them ------------------
+
+# Channels whose events the mock puts on shard 0 ("22") and shard 1 ("11", "33") of a 2-shard
+# conduit (its channel hash), so that losing shard 0 moves one channel and leaves two.
+CONDUIT_CHANNELS = {"22": "0", "11": "1", "33": "1"}
+
+
+@pytest.mark.parametrize("how", ["4006", "dirty"])
+async def test_auto_client_conduit_life(how: str) -> None:
+    """AutoClient, unmodified: it finds no conduit so creates one (two shards), subscribes its
+    `subscriptions` on it with the app token it got by client credentials, opens a socket per
+    shard and binds them. Events reach the shard their channel is on; a shard whose session
+    the mock closes is bound again to a new socket (AutoClient re-associates on its socket's
+    close; TwitchIO 3.3.2 has no `conduit.shard.disabled` payload); deleting the conduit ends
+    its subscriptions."""
+    async with MockServer(port=0, clients=CLIENTS, record=True, clock=ManualClock()) as server:
+        Route.BASE = server.api_url + "/"
+        Route.ID_BASE = server.base_url + "/"
+        websockets.WSS = server.ws_url
+        subscriptions = [
+            eventsub.StreamOnlineSubscription(broadcaster_user_id=channel)
+            for channel in CONDUIT_CHANNELS
+        ]
+        tio = twitchio.AutoClient(
+            client_id=CLIENT_ID, client_secret=SECRET, subscriptions=subscriptions
+        )
+        online = Inbox()
+
+        async def on_online(payload: Any) -> None:
+            online.put(payload)
+
+        tio.add_listener(on_online, event="event_stream_online")
+        try:
+            await tio.login(load_tokens=False, save_tokens=False)
+            info = tio.conduit_info
+            assert info.id is not None and info.shard_count == 2
+            [conduit] = server.core.conduits.describe()
+            assert (conduit["id"], conduit["client_id"]) == (info.id, CLIENT_ID)
+            sockets = info.websockets
+            assert sorted(sockets) == ["0", "1"]
+            for shard in conduit["shards"]:
+                assert shard["status"] == "enabled"
+                assert shard["transport"]["session_id"] == sockets[shard["id"]].session_id
+            subs = {s.condition["broadcaster_user_id"]: s for s in server.subscriptions}
+            assert sorted(subs) == sorted(CONDUIT_CHANNELS)
+            for sub in subs.values():
+                assert sub.enabled
+                assert sub.to_helix()["transport"] == {"method": "conduit", "conduit_id": info.id}
+            listed = await tio.fetch_eventsub_subscriptions()  # TwitchIO's models, app token
+            assert {s.id: s.transport.method async for s in listed.subscriptions} == {
+                sub.id: "conduit" for sub in subs.values()
+            }
+
+            async def each_channel_on_its_shard() -> None:
+                for channel, shard_id in CONDUIT_CHANNELS.items():
+                    session_id = info.websockets[shard_id].session_id
+                    assert session_id is not None
+                    result = await server.trigger("stream.online", to_user=channel)
+                    assert result.sessions == [session_id], f"channel {channel}"
+                    assert result.subscriptions == [subs[channel].id]
+                    event = await online.get()
+                    assert event.broadcaster.id == channel
+                    assert event.subscription_data.id == subs[channel].id
+                    sent = notifications_for(server.messages(session_id), subs[channel].id)
+                    assert event.metadata.message_id == sent[-1]["metadata"]["message_id"]
+
+            await each_channel_on_its_shard()
+
+            lost = info.websockets["0"].session_id
+            assert lost is not None
+            if how == "dirty":
+                server.close_session(lost, dirty=True)
+            else:
+                server.close_session(lost, int(how))
+            await eventually(
+                lambda: info.websockets["0"].session_id not in (None, lost),
+                what="AutoClient opened a new socket for shard 0",
+            )
+            shard0 = await eventually(
+                lambda: next(
+                    (
+                        s
+                        for s in server.core.conduits.describe()[0]["shards"]
+                        if s["id"] == "0" and s["status"] == "enabled"
+                    ),
+                    None,
+                ),
+                what="AutoClient bound shard 0 again",
+            )
+            assert shard0["transport"]["session_id"] == info.websockets["0"].session_id
+            await each_channel_on_its_shard()
+            assert all(s.enabled for s in server.subscriptions)
+
+            conduit_model = info.conduit
+            assert conduit_model is not None
+            await conduit_model.delete()
+            assert await tio.fetch_conduits() == []
+            assert {s.status for s in server.subscriptions} == {"conduit_deleted"}
+            # Nothing goes out through them now (the open shard sockets, no longer shards, get
+            # only lenient mode's stand-ins, like any session without subscriptions).
+            after = await server.trigger("stream.online", to_user="11")
+            assert after.subscriptions == []
+        finally:
+            await tio.close()

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from ..core.hub import EventSubCore
 from ..core.model import Caller
 from .responses import json_response, no_content, read_json
+
+# The body's parameters that Helix also takes from the query string, as TwitchIO sends them
+# (`POST ?shard_count=2`, `PATCH ?id=...&shard_count=3`, `PATCH /shards?conduit_id=...`).
+_QUERY_PARAMETERS = ("id", "conduit_id", "shard_count")
+
+
+async def read_parameters(request: web.Request) -> Any:
+    """The JSON body, with the parameters it lacks taken from the query string."""
+    from_query: dict[str, Any] = {}
+    for name in _QUERY_PARAMETERS:
+        value = request.query.get(name)
+        if value is not None:
+            from_query[name] = int(value) if name == "shard_count" and value.isdigit() else value
+    if from_query and not request.can_read_body:
+        return from_query
+    body = await read_json(request)
+    if isinstance(body, dict):
+        return {**from_query, **body}
+    return body
 
 
 def add_routes(app: web.Application, core: EventSubCore) -> None:
@@ -19,11 +40,11 @@ def add_routes(app: web.Application, core: EventSubCore) -> None:
 
     async def create(request: web.Request) -> web.Response:
         caller = caller_of(request)
-        return json_response(core.conduit_api("create", caller, await read_json(request)))
+        return json_response(core.conduit_api("create", caller, await read_parameters(request)))
 
     async def update(request: web.Request) -> web.Response:
         caller = caller_of(request)
-        return json_response(core.conduit_api("update", caller, await read_json(request)))
+        return json_response(core.conduit_api("update", caller, await read_parameters(request)))
 
     async def delete(request: web.Request) -> web.Response:
         core.conduit_api("delete", caller_of(request), request.query.get("id"))
@@ -34,7 +55,7 @@ def add_routes(app: web.Application, core: EventSubCore) -> None:
 
     async def update_shards(request: web.Request) -> web.Response:
         caller = caller_of(request)
-        body = core.conduit_api("update_shards", caller, await read_json(request))
+        body = core.conduit_api("update_shards", caller, await read_parameters(request))
         return json_response(body, 202)
 
     for prefix in ("", "/helix"):
