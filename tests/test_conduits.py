@@ -364,3 +364,54 @@ async def test_a_duplicate_on_a_conduit_is_409(server: MockServer, http) -> None
         server.subscriptions_url, json=body, headers={"Client-Id": APP}
     ) as response:
         assert response.status == 409
+
+
+async def test_a_webhook_shard(http) -> None:
+    """A shard bound to a callback: challenged, then sent its channels' notifications, signed
+    with the shard's secret; failing too often disables the shard and its channels move."""
+    from .test_webhooks import SECRET, receiver_at
+
+    options = {"webhook_retry_delays": (), "webhook_max_failures": 1, "ping_interval": 600}
+    async with MockServer(port=0, clock=ManualClock(), **options) as server, receiver_at() as hook:
+        [client] = await connected(server, http, 1)
+        conduit_id = await new_conduit(http, server, 2)
+        shards = [
+            {"id": "0", "transport": {"method": "webhook", "callback": hook.url, "secret": SECRET}},
+            {"id": "1", "transport": {"method": "websocket", "session_id": client.session_id}},
+        ]
+        status, body = await api(
+            http, server, "PATCH", "/shards", json={"conduit_id": conduit_id, "shards": shards}
+        )
+        assert status == 202 and body["errors"] == []
+        assert body["data"][0]["status"] == "webhook_callback_verification_pending"
+        assert body["data"][0]["transport"] == {"method": "webhook", "callback": hook.url}
+
+        def shard_status() -> str:
+            return server.conduits[0]["shards"][0]["status"]
+
+        await eventually(lambda: shard_status() == "enabled")
+        [challenge] = hook.of_kind("webhook_callback_verification")
+        assert challenge.signed_with(SECRET)
+
+        channels = [str(n) for n in range(500, 520)]
+        for channel in channels:
+            await subscribe(http, server, conduit_id, channel)
+        to_hook = []
+        for channel in channels:
+            result = await server.trigger("channel.follow", to_user=channel)
+            if result.sessions == [hook.url]:
+                to_hook.append(channel)
+        assert to_hook and len(to_hook) < len(channels)
+        await eventually(lambda: len(hook.of_kind("notification")) == len(to_hook))
+        note = hook.of_kind("notification")[0]
+        assert note.signed_with(SECRET)
+        assert note.json["subscription"]["transport"] == {
+            "method": "conduit",
+            "conduit_id": conduit_id,
+        }
+
+        hook.status = 500  # one failure is too many here
+        await server.trigger("channel.follow", to_user=to_hook[0])
+        await eventually(lambda: shard_status() == "notification_failures_exceeded")
+        result = await server.trigger("channel.follow", to_user=to_hook[0])
+        assert result.sessions == [client.session_id]  # the channel moved to the live shard

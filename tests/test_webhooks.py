@@ -5,6 +5,7 @@ callbacks. Time is a manual clock; the receiver answers over real sockets."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -70,8 +71,9 @@ class Receiver:
         return [r for r in self.received if r.kind == kind]
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
+@contextlib.asynccontextmanager
+async def receiver_at() -> AsyncIterator[Receiver]:
+    """A receiver listening on a free local port."""
     endpoint = Receiver()
     app = web.Application()
     app.router.add_post("/cb", endpoint.handle)
@@ -80,10 +82,18 @@ async def receiver() -> AsyncIterator[Receiver]:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     endpoint.url = f"http://127.0.0.1:{runner.addresses[0][1]}/cb"
-    yield endpoint
-    if endpoint.hold is not None:
-        endpoint.hold.set()
-    await runner.cleanup()
+    try:
+        yield endpoint
+    finally:
+        if endpoint.hold is not None:
+            endpoint.hold.set()
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    async with receiver_at() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

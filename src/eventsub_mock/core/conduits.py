@@ -1,4 +1,4 @@
-"""Conduits: an app's set of shards, each shard a websocket session (webhook shards: not yet).
+"""Conduits: an app's set of shards, each shard a websocket session or a webhook callback.
 
 The conduit API's rules (create, list, resize, delete; list and bind shards) and the shard
 lifecycle: a shard whose session closes takes the close's status, subscribers of
@@ -21,6 +21,7 @@ from . import errors
 from .model import Caller, Subscription
 from .sessions import Session, WebsocketSessions
 from .timers import Timers
+from .transports.webhook import WebhookBinding, WebhookTransport
 
 CONDUIT_LIMIT = 5
 MAX_SHARDS = 20_000
@@ -38,20 +39,27 @@ class Shard:
     id: str
     conduit: Conduit
     session: Session | None = None
+    # A webhook shard's callback (then `session` is None).
+    webhook: WebhookBinding | None = None
     status: str = UNASSIGNED
     connected_at: str | None = None
     disconnected_at: str | None = None
 
     @property
     def enabled(self) -> bool:
-        return self.status == protocol.ENABLED and self.session is not None
+        bound = self.session is not None or self.webhook is not None
+        return self.status == protocol.ENABLED and bound
 
     @property
     def address(self) -> str:
-        """What a trigger's result reports: the session the shard is bound to."""
+        """What a trigger's result reports: the shard's session, or its callback."""
+        if self.webhook is not None:
+            return self.webhook.callback
         return self.session.id if self.session is not None else ""
 
     def transport_json(self) -> dict[str, Any]:
+        if self.webhook is not None:
+            return {"method": "webhook", "callback": self.webhook.callback}
         transport: dict[str, Any] = {"method": "websocket"}
         if self.session is not None:
             transport["session_id"] = self.session.id
@@ -118,6 +126,7 @@ class Conduits:
         clock: Clock,
         timers: Timers,
         sessions: WebsocketSessions,
+        webhooks: WebhookTransport,
         *,
         disable_subscriptions: Callable[[list[Subscription], str], None],
         shard_disabled: ShardDisabled,
@@ -126,6 +135,7 @@ class Conduits:
         self._clock = clock
         self._timers = timers
         self._sessions = sessions
+        self._webhooks = webhooks
         self._disable_subscriptions = disable_subscriptions
         self._shard_disabled = shard_disabled
         self.by_id: dict[str, Conduit] = {}
@@ -237,14 +247,15 @@ class Conduits:
         transport = item.get("transport")
         if not isinstance(transport, dict):
             return "The transport is required"
+        shard = conduit.shards[int(shard_id)]
+        if transport.get("method") == "webhook":
+            return self._bind_webhook(shard, transport)
         if transport.get("method") != "websocket":
-            return "eventsub-mock binds shards to websocket sessions only (webhook shards: not yet)"
+            return "The value specified in the `method` field is not valid: websocket or webhook"
         session = self._sessions.by_id.get(transport.get("session_id") or "")
         if session is None or not session.delivering:
             return "The websocket session is not connected."
-        shard = conduit.shards[int(shard_id)]
-        if shard.session is not None and shard in shard.session.shards:
-            shard.session.shards.remove(shard)
+        self._unbind(shard)
         shard.session = session
         shard.status = protocol.ENABLED
         shard.connected_at = protocol.rfc3339_seconds(session.connected_at_ns)
@@ -253,6 +264,61 @@ class Conduits:
         session.ever_subscribed = True  # a shard's session is used (strict mode's 4003)
         conduit.all_disabled_since = None
         return None
+
+    def _unbind(self, shard: Shard) -> None:
+        if shard.session is not None and shard in shard.session.shards:
+            shard.session.shards.remove(shard)
+        shard.session = None
+        shard.webhook = None
+
+    def _bind_webhook(self, shard: Shard, transport: Mapping[str, Any]) -> str | None:
+        """A webhook shard: checked as a webhook subscription's transport, then challenged;
+        it is enabled once its callback answers."""
+        try:
+            self._webhooks.check_request(transport)
+        except errors.ApiError as exc:
+            return exc.message
+        self._unbind(shard)
+        callback = transport["callback"]
+        binding = WebhookBinding(
+            self._webhooks, callback, self._webhooks.target_of(callback), transport["secret"]
+        )
+        binding.verified = lambda passed: self._shard_verified(shard, binding, passed)
+        binding.exhausted = lambda: (
+            self.disable(shard, "notification_failures_exceeded")
+            if shard.webhook is binding
+            else None
+        )
+        shard.webhook = binding
+        shard.status = "webhook_callback_verification_pending"
+        shard.connected_at = shard.disconnected_at = None
+        self._webhooks.verify(binding, self._shard_subscription(shard, binding))
+        return None
+
+    def _shard_subscription(self, shard: Shard, binding: WebhookBinding) -> Subscription:
+        """What a shard's challenge names: the shard, in a subscription's shape (production
+        does not document it)."""
+        return Subscription(
+            id=shard.conduit.id,
+            type="conduit.shard",
+            version="1",
+            condition={"conduit_id": shard.conduit.id, "shard_id": shard.id},
+            created_at=protocol.rfc3339_nanos(self._clock.wall_ns()),
+            cost=0,
+            owner=Caller(shard.conduit.client_id),
+            binding=binding,
+            status="webhook_callback_verification_pending",
+        )
+
+    def _shard_verified(self, shard: Shard, binding: WebhookBinding, passed: bool) -> None:
+        if shard.webhook is not binding:
+            return  # rebound meanwhile
+        if passed:
+            shard.status = protocol.ENABLED
+            shard.connected_at = protocol.rfc3339_seconds(self._clock.wall_ns())
+            shard.conduit.all_disabled_since = None
+        else:
+            shard.status = "webhook_callback_verification_failed"
 
     # --- shard lifecycle ----------------------------------------------------------------------
 

@@ -62,11 +62,12 @@ class EventSubCore:
             clock,
             self.timers,
             self.websockets,
+            self.webhooks,
             disable_subscriptions=self._disable,
             shard_disabled=self._shard_disabled,
         )
         self.websockets.on_end = self.conduits.session_ended
-        conduit = ConduitTransport(config, self.conduits, self.websockets)
+        conduit = ConduitTransport(config, self.conduits, self.websockets, self.webhooks)
         transports = {t.method: t for t in (websocket, self.webhooks, conduit)}
         self.subscription_api = Subscriptions(config, clock, self.auth, transports, self._notify)
         self.router = Router(clock, self.subscription_api.store, transports.values())

@@ -15,6 +15,7 @@ from ..conduits import Conduit, Conduits, Shard
 from ..delivery import Delivery
 from ..model import Caller, Subscription
 from ..sessions import WebsocketSessions
+from .webhook import WebhookTransport
 
 METHOD = "conduit"
 # Condition fields that name the channel a subscription is for, most telling first.
@@ -69,10 +70,15 @@ class ConduitTransport:
     max_destinations_per_user: int | None = None
 
     def __init__(
-        self, config: ServerConfig, conduits: Conduits, sessions: WebsocketSessions
+        self,
+        config: ServerConfig,
+        conduits: Conduits,
+        sessions: WebsocketSessions,
+        webhooks: WebhookTransport,
     ) -> None:
         self.conduits = conduits
         self._sessions = sessions
+        self._webhooks = webhooks
         self.retention = config.webhook_retention
         self.max_total_cost = config.webhook_max_total_cost
 
@@ -133,6 +139,11 @@ class ConduitTransport:
         event_tails: list[list[bytes]],
         ids: list[bytes],
     ) -> bool:
+        if destination.webhook is not None:
+            self._webhooks.post_notifications(
+                destination.webhook, batch, subscriptions, event_tails, ids
+            )
+            return True
         session = destination.session
         if session is None or not session.delivering:
             return False
@@ -154,7 +165,9 @@ class ConduitTransport:
         binding = sub.binding
         assert isinstance(binding, ConduitBinding)
         shard = binding.destination
-        if shard is not None and shard.session is not None:
+        if shard is not None and shard.webhook is not None:
+            self._webhooks.post_revocation(shard.webhook, sub)
+        elif shard is not None and shard.session is not None:
             message = protocol.revocation_message(
                 sub.type, sub.version, sub.notification_json(), self._sessions.clock.wall_ns()
             )

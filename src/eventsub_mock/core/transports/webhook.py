@@ -71,6 +71,10 @@ class WebhookBinding:
     subscription: Subscription | None = None
     # Failed attempts in a row (a success resets it).
     failures: int = 0
+    # For a conduit's webhook shard: told the challenge's outcome, and that the callback failed
+    # too often (the shard is disabled, not the subscriptions it delivers for).
+    verified: Callable[[bool], None] | None = None
+    exhausted: Callable[[], None] | None = None
 
     @property
     def destination(self) -> WebhookBinding | None:
@@ -180,6 +184,43 @@ class WebhookTransport:
             Job(webhooks.VERIFICATION, binding.target, _new_id(), body, binding, sub, challenge)
         )
 
+    def verify(self, binding: WebhookBinding, subscription: Subscription) -> None:
+        """Send `binding`'s callback a challenge naming `subscription` (a conduit shard's own
+        stand-in); the outcome goes to `binding.verified`."""
+        challenge = webhooks.new_challenge()
+        body = webhooks.verification_body(challenge, subscription.notification_json())
+        self._enqueue(
+            Job(
+                webhooks.VERIFICATION,
+                binding.target,
+                _new_id(),
+                body,
+                binding,
+                subscription,
+                challenge,
+            )
+        )
+
+    def post_notifications(
+        self,
+        binding: WebhookBinding,
+        batch: protocol.NotificationBatch,
+        subscriptions: list[Subscription],
+        event_tails: list[list[bytes]],
+        ids: list[bytes],
+    ) -> None:
+        """Notifications for several subscriptions to one callback (a conduit's webhook
+        shard); message n is event n // len(subscriptions) of subscription n % len(...)."""
+        count = len(subscriptions)
+        for j, sub in enumerate(subscriptions):
+            sub_json = sub.notification_json()
+            for i, tail in enumerate(event_tails[j]):
+                body = batch.webhook_body(sub_json, tail)
+                message_id = ids[i * count + j].decode()
+                self._enqueue(
+                    Job(webhooks.NOTIFICATION, binding.target, message_id, body, binding, sub)
+                )
+
     def detach(self, sub: Subscription) -> None:
         self._bindings = [b for b in self._bindings if b.subscription is not sub]
 
@@ -237,6 +278,9 @@ class WebhookTransport:
     def revoke(self, sub: Subscription) -> None:
         binding = sub.binding
         assert isinstance(binding, WebhookBinding)
+        self.post_revocation(binding, sub)
+
+    def post_revocation(self, binding: WebhookBinding, sub: Subscription) -> None:
         body = webhooks.revocation_body(sub.notification_json())
         self._enqueue(Job(webhooks.REVOCATION, binding.target, _new_id(), body, binding, sub))
 
@@ -311,6 +355,9 @@ class WebhookTransport:
             self._in_flight.pop(job.url, None)
 
     def _verified(self, job: Job, passed: bool) -> None:
+        if job.binding.verified is not None:
+            job.binding.verified(passed)
+            return
         sub = job.subscription
         if sub.status != PENDING or job.binding.subscription is not sub:
             return  # deleted, or its status was set by hand meanwhile
@@ -323,6 +370,9 @@ class WebhookTransport:
             return
         binding.failures += 1
         if binding.failures >= self._config.webhook_max_failures:
+            if binding.exhausted is not None:
+                binding.exhausted()
+                return
             assert self.set_status is not None
             self.set_status(sub, FAILURES_EXCEEDED)
             self.revoke(sub)
