@@ -444,6 +444,25 @@ def split_evenly(total: int, parts: int) -> list[int]:
     return [base + (1 if i < rest else 0) for i in range(parts)]
 
 
+async def trigger_follows(
+    ctx: Context, server: ServerProcess, events: int, timeout: float
+) -> tuple[int, bytes, bytes]:
+    """`eventsub-mock trigger channel.follow --version 2 --count EVENTS`, as users run it."""
+    return await run_cli(
+        ctx,
+        "trigger",
+        "channel.follow",
+        "--version",
+        "2",
+        "--count",
+        str(events),
+        "--server",
+        server.base_url,
+        "--json",
+        timeout=timeout,
+    )
+
+
 async def run_cli(
     ctx: Context,
     *args: str,
@@ -625,19 +644,7 @@ async def fanout(ctx: Context, sessions: int, events: int) -> Result:
         wait_timeout = min(600.0, 30.0 + expected / 5_000)
         with PySpy(ctx, server.pid, result.name):
             t0 = time.monotonic()
-            code, out, err = await run_cli(
-                ctx,
-                "trigger",
-                "channel.follow",
-                "--version",
-                "2",
-                "--count",
-                str(events),
-                "--server",
-                server.base_url,
-                "--json",
-                timeout=wait_timeout,
-            )
+            code, out, err = await trigger_follows(ctx, server, events, wait_timeout)
             cli_exit = time.monotonic() - t0
             waits = await pool.all({"cmd": "wait", "timeout": wait_timeout}, wait_timeout + 30)
         cpu_used = server.cpu_seconds() - cpu_before
@@ -1158,19 +1165,7 @@ async def webhooks(ctx: Context, callbacks: int, events: int) -> Result:
         wait_timeout = min(600.0, 30.0 + expected / 500)
         with PySpy(ctx, server.pid, name):
             t0 = time.monotonic()
-            code, out, err = await run_cli(
-                ctx,
-                "trigger",
-                "channel.follow",
-                "--version",
-                "2",
-                "--count",
-                str(events),
-                "--server",
-                server.base_url,
-                "--json",
-                timeout=wait_timeout,
-            )
+            code, out, err = await trigger_follows(ctx, server, events, wait_timeout)
             cli_exit = time.monotonic() - t0
             got = await receiver.request(
                 {"cmd": "wait", "timeout": wait_timeout, "settle": 0.3}, wait_timeout + 30
@@ -1431,21 +1426,7 @@ async def conduits(ctx: Context) -> Result:
             wait_timeout = min(600.0, 30.0 + expected / 5_000)
             with PySpy(ctx, server.pid, f"{name}_notify"):
                 t0 = time.monotonic()
-                trigger = asyncio.ensure_future(
-                    run_cli(
-                        ctx,
-                        "trigger",
-                        "channel.follow",
-                        "--version",
-                        "2",
-                        "--count",
-                        str(events),
-                        "--server",
-                        server.base_url,
-                        "--json",
-                        timeout=wait_timeout,
-                    )
-                )
+                trigger = asyncio.ensure_future(trigger_follows(ctx, server, events, wait_timeout))
                 deadline = t0 + wait_timeout
                 unique = 0
                 while time.monotonic() < deadline:  # bounded: until all arrived or the deadline

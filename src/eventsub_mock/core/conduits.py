@@ -113,6 +113,27 @@ class Conduit:
         return best
 
 
+# Body parameters that Helix also takes from the query string, as TwitchIO sends them
+# (`POST ?shard_count=2`, `PATCH ?id=...&shard_count=3`, `PATCH /shards?conduit_id=...`).
+_QUERY_PARAMETERS = ("id", "conduit_id", "shard_count")
+
+
+def request_parameters(body: Any, query: Mapping[str, str]) -> dict[str, Any]:
+    """A conduit request's parameters: the JSON body (None: there was none), with those it
+    lacks taken from the query string."""
+    from_query: dict[str, Any] = {n: query[n] for n in _QUERY_PARAMETERS if n in query}
+    count = from_query.get("shard_count")
+    if isinstance(count, str) and count.isdigit():
+        from_query["shard_count"] = int(count)
+    if body is None:
+        if not from_query:
+            raise errors.EmptyBody()
+        return from_query
+    if not isinstance(body, dict):
+        raise errors.BodyNotObject()
+    return {**from_query, **body}
+
+
 def _shard_count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SHARDS:
         raise errors.InvalidShardCount()
@@ -158,10 +179,8 @@ class Conduits:
             raise errors.ConduitOwnerMismatch()
         return conduit
 
-    def create(self, caller: Caller, body: Any) -> dict[str, Any]:
+    def create(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
         self.check_caller(caller)
-        if not isinstance(body, dict):
-            raise errors.BodyNotObject()
         count = _shard_count(body.get("shard_count"))
         mine = [c for c in self.by_id.values() if c.client_id == caller.client_id]
         if len(mine) >= CONDUIT_LIMIT:
@@ -176,10 +195,8 @@ class Conduits:
         mine = [c for c in self.by_id.values() if c.client_id == caller.client_id]
         return {"data": [c.to_helix() for c in mine]}
 
-    def update(self, caller: Caller, body: Any) -> dict[str, Any]:
+    def update(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
         self.check_caller(caller)
-        if not isinstance(body, dict):
-            raise errors.BodyNotObject()
         conduit = self.owned(caller, body.get("id"))
         count = _shard_count(body.get("shard_count"))
         for shard in conduit.resize(count):
@@ -214,12 +231,10 @@ class Conduits:
             pagination["cursor"] = _encode_after(int(page[-1].id) + 1)
         return {"data": [s.to_helix() for s in page], "pagination": pagination}
 
-    def update_shards(self, caller: Caller, body: Any) -> dict[str, Any]:
+    def update_shards(self, caller: Caller, body: Mapping[str, Any]) -> dict[str, Any]:
         """Bind shards to transports: 202 with the shards that changed and, per shard, what
         was wrong with the others."""
         self.check_caller(caller)
-        if not isinstance(body, dict):
-            raise errors.BodyNotObject()
         conduit = self.owned(caller, body.get("conduit_id"))
         requested = body.get("shards")
         if not isinstance(requested, list) or not requested:
@@ -284,11 +299,7 @@ class Conduits:
             self._webhooks, callback, self._webhooks.target_of(callback), transport["secret"]
         )
         binding.verified = lambda passed: self._shard_verified(shard, binding, passed)
-        binding.exhausted = lambda: (
-            self.disable(shard, "notification_failures_exceeded")
-            if shard.webhook is binding
-            else None
-        )
+        binding.exhausted = lambda: self._shard_exhausted(shard, binding)
         shard.webhook = binding
         shard.status = "webhook_callback_verification_pending"
         shard.connected_at = shard.disconnected_at = None
@@ -309,6 +320,10 @@ class Conduits:
             binding=binding,
             status="webhook_callback_verification_pending",
         )
+
+    def _shard_exhausted(self, shard: Shard, binding: WebhookBinding) -> None:
+        if shard.webhook is binding:  # not rebound meanwhile
+            self.disable(shard, "notification_failures_exceeded")
 
     def _shard_verified(self, shard: Shard, binding: WebhookBinding, passed: bool) -> None:
         if shard.webhook is not binding:

@@ -207,9 +207,6 @@ class Router:
             for sub in self._store.of_type(delivery.type, delivery.version)
             if sub.enabled
             and (session_id is None or sub.session_id == session_id)
-            and (
-                conduit_id is None
-                or sub.binding.notification_json().get("conduit_id") == conduit_id
-            )
+            and (conduit_id is None or sub.binding.conduit_id == conduit_id)
             and condition_matches(sub.condition, named)
         ]

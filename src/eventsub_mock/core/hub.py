@@ -18,7 +18,7 @@ from ..config import ServerConfig
 from ..protocol import CloseCode
 from . import errors
 from .auth import Authority, Token
-from .conduits import Conduit, Conduits, Shard
+from .conduits import Conduit, Conduits, Shard, request_parameters
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
 from .model import Caller, Subscription
@@ -70,6 +70,8 @@ class EventSubCore:
         conduit = ConduitTransport(config, self.conduits, self.websockets, self.webhooks)
         transports = {t.method: t for t in (websocket, self.webhooks, conduit)}
         self.subscription_api = Subscriptions(config, clock, self.auth, transports, self._notify)
+        # A webhook's challenge and failures change statuses where every status changes.
+        self.webhooks.set_status = self.subscription_api.transport_set_status
         self.router = Router(clock, self.subscription_api.store, transports.values())
         self.control = Control(self)
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
@@ -178,9 +180,18 @@ class EventSubCore:
     def delete_subscription(self, caller: Caller, subscription_id: str | None) -> None:
         self.subscription_api.delete(caller, subscription_id)
 
-    def conduit_api(self, action: str, caller: Caller, argument: Any) -> Any:
-        """The conduit API: `create`, `list`, `update`, `delete`, `shards`, `update_shards`."""
-        return getattr(self.conduits, action)(caller, *([] if action == "list" else [argument]))
+    def conduit_api(self, action: str, caller: Caller, body: Any, query: Mapping[str, str]) -> Any:
+        """The conduit API: `create`, `list`, `update`, `delete`, `shards`, `update_shards`;
+        `body` is the request's JSON (None: it had none)."""
+        conduits = self.conduits
+        if action == "list":
+            return conduits.list(caller)
+        if action == "delete":
+            return conduits.delete(caller, query.get("id"))
+        if action == "shards":
+            return conduits.shards(caller, query)
+        parameters = request_parameters(body, query)
+        return getattr(conduits, action)(caller, parameters)
 
     def disable_shard(self, conduit_id: str, shard_id: str, status: str) -> dict[str, Any]:
         """Disable a conduit's shard as production would when its transport fails."""

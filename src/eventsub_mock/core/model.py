@@ -63,6 +63,11 @@ class Binding(Protocol):
         """The websocket session it delivers to, where there is one."""
         ...
 
+    @property
+    def conduit_id(self) -> str | None:
+        """The conduit it delivers through, where there is one."""
+        ...
+
     def notification_json(self) -> dict[str, Any]:
         """`subscription.transport` as notifications carry it."""
         ...

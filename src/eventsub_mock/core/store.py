@@ -18,11 +18,10 @@ _Owner = tuple[str, str | None]
 
 
 class SubscriptionStore:
-    """`retention`: how long a disabled subscription stays listed, unless its transport says
-    (webhooks: days; websockets: minutes)."""
+    """A disabled subscription stays listed as long as its transport says (webhooks: days;
+    websockets: minutes)."""
 
-    def __init__(self, retention: float) -> None:
-        self.retention = retention
+    def __init__(self) -> None:
         # Every retained subscription, oldest first (GET lists in this order).
         self.by_id: dict[str, Subscription] = {}
         self._by_client: dict[str, dict[str, Subscription]] = {}
@@ -73,7 +72,7 @@ class SubscriptionStore:
                 sub.disconnected_at = disconnected_at
             if sub.disabled_since is None:  # from enabled, or from a pending verification
                 sub.disabled_since = now
-                retention = getattr(sub.binding.transport, "retention", self.retention)
+                retention = sub.binding.transport.retention
                 entry = (now + retention, next(self._sequence), now, sub)
                 heapq.heappush(self._disabled, entry)
         if was_enabled != sub.enabled and sub.id in self.by_id:

@@ -36,10 +36,7 @@ class Subscriptions:
         self.auth = auth
         self.transports = transports
         self._notify = notify
-        self.store = SubscriptionStore(config.disabled_retention)
-        for transport in transports.values():
-            if hasattr(transport, "set_status"):  # transports that change statuses themselves
-                transport.set_status = self._transport_set_status
+        self.store = SubscriptionStore()
         self._sequence = itertools.count(1)
 
     # --- the subscription API -----------------------------------------------------------------
@@ -166,7 +163,7 @@ class Subscriptions:
         self._notify("subscription_status", subscription=sub)
         return sub
 
-    def _transport_set_status(self, sub: Subscription, status: str) -> None:
+    def transport_set_status(self, sub: Subscription, status: str) -> None:
         """A transport's own decision (a webhook passed its challenge, failed too often)."""
         if self.store.get(sub.id) is not sub:
             return  # deleted meanwhile

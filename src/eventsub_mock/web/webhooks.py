@@ -13,6 +13,7 @@ import logging
 import aiohttp
 
 from ..core.transports.webhook import Job, WebhookTransport
+from ..protocol import webhooks
 
 log = logging.getLogger("eventsub_mock")
 
@@ -58,7 +59,7 @@ class WebhookPoster:
         http = self._http
         if http is None:
             return
-        if job.kind == "webhook_callback_verification":
+        if job.kind == webhooks.VERIFICATION:
             # The challenge follows the 202 that announced the subscription, never precedes it.
             await asyncio.sleep(0.01)
         try:

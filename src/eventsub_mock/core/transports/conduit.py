@@ -57,6 +57,10 @@ class ConduitBinding:
     def session_id(self) -> None:
         return None
 
+    @property
+    def conduit_id(self) -> str:
+        return self.conduit.id
+
     def notification_json(self) -> dict[str, Any]:
         return {"method": METHOD, "conduit_id": self.conduit.id}
 

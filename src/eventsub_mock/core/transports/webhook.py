@@ -93,6 +93,10 @@ class WebhookBinding:
     def session_id(self) -> None:
         return None
 
+    @property
+    def conduit_id(self) -> None:
+        return None
+
     def notification_json(self) -> dict[str, Any]:
         return {"method": METHOD, "callback": self.callback}
 

@@ -38,6 +38,10 @@ class WebsocketBinding:
     def session_id(self) -> str:
         return self.session.id
 
+    @property
+    def conduit_id(self) -> None:
+        return None
+
     def notification_json(self) -> dict[str, Any]:
         return {"method": METHOD, "session_id": self.session.id}
 
