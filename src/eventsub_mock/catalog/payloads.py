@@ -14,9 +14,17 @@ from typing import Any
 
 from . import SubscriptionType
 from .compiled import compiled
+from .messages import fragment
 from .params import TriggerParams
+from .roles import find_field
 
-__all__ = ["build_event", "condition_for_event", "named_condition"]
+__all__ = [
+    "build_event",
+    "cheer_message",
+    "condition_for_event",
+    "field_names",
+    "named_condition",
+]
 
 
 def build_event(
@@ -50,3 +58,23 @@ def condition_for_event(
     """A complete condition for the event a trigger describes, for delivery to a session that
     has no matching subscription. build_event() with this condition agrees with it."""
     return compiled(sub_type).condition_for_event(params, rng)
+
+
+def field_names(sub_type: SubscriptionType, path: str = "") -> frozenset[str]:
+    """The fields of `sub_type`'s events at `path`: the top level by default, an object's
+    fields, or a list's items' fields (`choices`)."""
+    shape = compiled(sub_type).template.shape
+    node = find_field(shape, path) if path else shape
+    return frozenset(child.name for child in node.children) if node is not None else frozenset()
+
+
+def cheer_message(sub_type: SubscriptionType, bits: int, line: str) -> dict[str, Any]:
+    """A chat `message` that cheers `bits` and says `line`: `Cheer<bits> <line>`, with the
+    cheermote and text fragments `sub_type`'s messages have."""
+    shape = compiled(sub_type).template.fragment_shapes["message"]
+    cheer = f"Cheer{bits}"
+    fragments = [
+        fragment(shape, "cheermote", cheer, ("Cheer", bits)),
+        fragment(shape, "text", f" {line}"),
+    ]
+    return {"text": f"{cheer} {line}", "fragments": fragments}
