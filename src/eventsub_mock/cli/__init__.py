@@ -244,6 +244,15 @@ def _revoke_authorization(revoke: argparse.ArgumentParser) -> None:
     _add_server_option(revoke)
 
 
+def _play(play: argparse.ArgumentParser) -> None:
+    from .play import add_play_arguments
+
+    add_play_arguments(play)
+    _add_server_option(play)
+    parser_json = "print each step and the final state as JSON lines"
+    play.add_argument("--json", action="store_true", help=parser_json)
+
+
 def _listing(listing: argparse.ArgumentParser) -> None:
     _add_server_option(listing)
     _add_json_option(listing)
@@ -261,6 +270,7 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
     ("keepalive", [], BY_NAME["keepalive"].summary, _keepalive),
     ("sessions", [], BY_NAME["sessions"].summary, _listing),
     ("subscriptions", [], BY_NAME["subscriptions"].summary, _listing),
+    ("play", [], BY_NAME["play"].summary, _play),
     ("reset", [], BY_NAME["reset"].summary, _add_server_option),
     ("conduits", [], BY_NAME["conduits"].summary, _listing),
     ("disable-shard", [], BY_NAME["disable_shard"].summary, _disable_shard),

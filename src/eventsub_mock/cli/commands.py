@@ -77,6 +77,10 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
     command = args.command
     if command in ("trigger", "fire", "emit"):
         return _trigger(args, client)
+    if command == "play":
+        from .play import run_play
+
+        return run_play(args, client)
     if command == "retrigger":
         check_transport(args)
         result = client.retrigger(args.message_id)

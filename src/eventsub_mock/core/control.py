@@ -114,6 +114,25 @@ class Control:
         sub = self._core.set_subscription_status(request["subscription_id"], status)
         return {"data": [sub.to_helix()]}
 
+    def play(self, request: Request) -> dict[str, Any]:
+        """Start a sequence or scenario; it answers once the play first waits (or ends)."""
+        return self._core.player.start(request).describe()
+
+    def plays(self, request: Request) -> dict[str, Any]:
+        return {"data": [run.describe(None) for run in self._core.player.runs.values()]}
+
+    def play_status(self, request: Request) -> dict[str, Any]:
+        """A play's state and its results from index `after` (a viewer's last count)."""
+        after = request.get("after", 0)
+        if isinstance(after, str) and after.isdigit():
+            after = int(after)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise errors.InvalidControlRequest(reason="after must be a whole number")
+        return self._core.player.find(request["play_id"]).describe(after)
+
+    def stop_play(self, request: Request) -> dict[str, Any]:
+        return self._core.player.stop(request["play_id"]).describe(None)
+
     def reset(self, request: Request) -> dict[str, Any]:
         self._core.reset()
         return {"reset": True}

@@ -444,3 +444,34 @@ class InvalidSubscriptionStatus(ApiError):
     """A trigger's subscription_status that is neither enabled nor a revoking status."""
 
     template = "subscription_status {status!r} is not enabled or a revoking status: one of {valid}"
+
+
+# --- plays: sequences and scenarios -----------------------------------------------------------
+
+
+class UnknownSequence(ApiError):
+    template = 'unknown sequence "{name}"{hint}; the sequences are {names}'
+
+
+class InvalidPlayOption(ApiError):
+    """A sequence option that is wrong; `option` names it (a scenario points at its line)."""
+
+    template = "{reason}"
+
+
+class InvalidScenario(ApiError):
+    """A scenario that cannot run: `where` names the file, line, step and key."""
+
+    template = "{where}: {reason}"
+
+
+class PlayNotFound(ApiError):
+    status = 404
+    template = "no play {id!r} (the server keeps the {kept} most recent plays)"
+
+
+class PlayFailed(ApiError):
+    """A play that stopped on a step the server refused (raised by `MockServer.play`)."""
+
+    status = 409
+    template = "{reason}"

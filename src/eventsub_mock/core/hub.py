@@ -22,6 +22,7 @@ from .conduits import Conduit, Conduits, Shard, request_parameters
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
 from .model import Caller, Subscription
+from .play import Player
 from .reconnect import Reconnect
 from .sessions import Connection, Session, WebsocketSessions
 from .subscriptions import Subscriptions
@@ -74,6 +75,7 @@ class EventSubCore:
         self.webhooks.set_status = self.subscription_api.transport_set_status
         self.router = Router(clock, self.subscription_api.store, transports.values())
         self.control = Control(self)
+        self.player = Player(self, self._notify)
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
         self.sessions: dict[str, Session] = self.websockets.by_id
         self.subscriptions: dict[str, Subscription] = self.subscription_api.store.by_id
@@ -343,6 +345,7 @@ class EventSubCore:
         self.webhooks.clear()
         self.conduits.clear()
         self.reconnects.clear()
+        self.player.clear()
         self.router.recent.clear()
         self.timers.clear()
 

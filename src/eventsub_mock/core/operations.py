@@ -63,6 +63,10 @@ OPERATIONS = (
         "/conduits/{conduit_id}/shards/{shard_id}/disable",
         "disable a conduit's shard with a status",
     ),
+    Operation("play", "POST", "/plays", "play a built-in sequence or a scenario"),
+    Operation("plays", "GET", "/plays", "list the plays, running and finished"),
+    Operation("play_status", "GET", "/plays/{play_id}", "a play's state and what its steps did"),
+    Operation("stop_play", "POST", "/plays/{play_id}/stop", "stop a running play"),
     Operation("reset", "POST", "/reset", "close every session and forget every subscription"),
     Operation("token", "POST", "/tokens", "mint an access token: a user token, or an app token"),
     Operation(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import ssl as ssl_module
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,16 +19,18 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from ..client import play_request
 from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
+from ..core.play import PlayResult, Run
 from ..core.sessions import Session
 from ..web.app import build_app
 from ..web.webhooks import WebhookPoster
-from .waiters import Waiters
+from .waiters import Waiters, WaitTimeout
 
 log = logging.getLogger("eventsub_mock")
 
@@ -294,6 +297,49 @@ class MockServer:
 
     def reconnect(self) -> dict[str, Any]:
         return self.core.start_reconnect()
+
+    async def play(
+        self, target: str | os.PathLike[str] | Mapping[str, Any], /, **options: Any
+    ) -> PlayResult:
+        """Play a built-in sequence (`"gift-bomb"`, options `to_user`, `count`, `interval`,
+        `tier`, `from_user`, `anonymous`), a scenario file (`"raid.toml"`) or a parsed
+        scenario (`{"step": [...]}`); `speed` and `seed` for both. Returns when it is done,
+        with what each step did; a step the server refuses raises `PlayFailed`.
+
+        Under a manual clock the clock is advanced through the play's waits (a ten-minute
+        scenario takes milliseconds); `wait_for` steps wait in real time for the client.
+        """
+        request = play_request(dict(target) if isinstance(target, Mapping) else target, options)
+        run = self.core.player.start(request)
+        await self._follow(run)
+        return self.core.player.result(run)
+
+    async def _follow(self, run: Run) -> None:
+        """Wait until `run` ends, moving a manual clock to each of its wake-ups."""
+        clock = self.clock
+
+        def settled() -> bool | None:
+            return True if not run.running or run.waiting_for is not None else None
+
+        while run.running:
+            wait = run.waiting_for
+            if wait is not None:
+                try:
+                    await self.waiters.until(
+                        lambda wait=wait: None if run.running and run.waiting_for is wait else True,
+                        wait.timeout,
+                        wait.describe(),
+                    )
+                except WaitTimeout:
+                    self.core.player.stop(run.id, self.core.player.timeout_reason(run, wait))
+                if isinstance(clock, ManualClock):
+                    await self.advance(0)  # the resumption it scheduled for now
+            elif isinstance(clock, ManualClock):
+                if run.wake_at is None:
+                    raise RuntimeError(f"play {run.id} is neither waiting nor sleeping")
+                await self.advance(max(0.0, run.wake_at - clock.monotonic()))
+            else:
+                await self.waiters.until(settled, None, f"play {run.id} to end")
 
     def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
         self.core.close_session(session_id, code, dirty=dirty)
