@@ -19,7 +19,7 @@ import json
 import os
 import socket
 
-from .core.operations import BY_NAME
+from .core.operations import BY_NAME, quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -223,11 +223,11 @@ class ControlClient:
 
     def play_status(self, play_id: str, after: int = 0) -> dict[str, Any]:
         """A play's state and the results of its steps from index `after` on."""
-        path = BY_NAME["play_status"].url_path(play_id=play_id)
-        status, payload = self.request("GET", f"{path}?after={after}")
+        query = f"?id={quoted(play_id)}&after={after}"
+        status, payload = self.request("GET", BY_NAME["plays"].url_path() + query)
         if status >= 400:
             raise ControlError(error_message(status, payload), status)
-        return payload
+        return payload["data"][0]
 
     def stop_play(self, play_id: str) -> dict[str, Any]:
         return self.operate("stop_play", play_id=play_id)

@@ -253,6 +253,11 @@ def _play(play: argparse.ArgumentParser) -> None:
     play.add_argument("--json", action="store_true", help=parser_json)
 
 
+def _stop_play(stop: argparse.ArgumentParser) -> None:
+    stop.add_argument("play_id", metavar="PLAY_ID", help="the play's id (play and plays show it)")
+    _add_server_option(stop)
+
+
 def _listing(listing: argparse.ArgumentParser) -> None:
     _add_server_option(listing)
     _add_json_option(listing)
@@ -271,6 +276,8 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
     ("sessions", [], BY_NAME["sessions"].summary, _listing),
     ("subscriptions", [], BY_NAME["subscriptions"].summary, _listing),
     ("play", [], BY_NAME["play"].summary, _play),
+    ("plays", [], BY_NAME["plays"].summary, _listing),
+    ("stop-play", [], BY_NAME["stop_play"].summary, _stop_play),
     ("reset", [], BY_NAME["reset"].summary, _add_server_option),
     ("conduits", [], BY_NAME["conduits"].summary, _listing),
     ("disable-shard", [], BY_NAME["disable_shard"].summary, _disable_shard),

@@ -77,10 +77,11 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
     command = args.command
     if command in ("trigger", "fire", "emit"):
         return _trigger(args, client)
-    if command == "play":
-        from .play import run_play
+    if command in ("play", "plays", "stop-play"):
+        from . import play
 
-        return run_play(args, client)
+        runner = {"play": play.run_play, "plays": play.run_plays, "stop-play": play.run_stop}
+        return runner[command](args, client)
     if command == "retrigger":
         check_transport(args)
         result = client.retrigger(args.message_id)

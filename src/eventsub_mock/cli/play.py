@@ -45,8 +45,9 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", type=float, help="play this many times faster (default 1)")
     parser.add_argument("--seed", help="reproduce the same users, ids and numbers")
     parser.add_argument("--list", action="store_true", help="list the built-in sequences")
-    parser.add_argument("--detach", action="store_true", help="start the play and return")
-    parser.add_argument("--stop", metavar="PLAY_ID", help="stop a running play")
+    parser.add_argument(
+        "--detach", action="store_true", help="start the play and return (stop-play stops it)"
+    )
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -91,6 +92,32 @@ def _request_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def run_plays(args: argparse.Namespace, client: ControlClient) -> int:
+    from .listing import print_table
+
+    plays = client.plays()
+    if args.json:
+        json.dump(plays, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    columns = [
+        ("id", "PLAY"),
+        ("name", "NAME"),
+        ("state", "STATE"),
+        ("steps", "STEPS"),
+        ("delivered", "DELIVERED"),
+        ("error", "ERROR"),
+    ]
+    print_table(plays, columns, empty="no plays")
+    return 0
+
+
+def run_stop(args: argparse.Namespace, client: ControlClient) -> int:
+    stopped = client.stop_play(args.play_id)
+    print(f"play {stopped['id']} ({stopped['name']}) is {stopped['state']}")
+    return 0
+
+
 def describe_result(entry: dict[str, Any]) -> str:
     """One line for a step the server ran."""
     action = entry["action"]
@@ -120,10 +147,6 @@ def describe_result(entry: dict[str, Any]) -> str:
 def run_play(args: argparse.Namespace, client: ControlClient) -> int:
     if args.list:
         return _list(args)
-    if args.stop:
-        stopped = client.stop_play(args.stop)
-        print(f"play {stopped['id']} ({stopped['name']}) is {stopped['state']}")
-        return 0
     if not args.target:
         raise CliError("play needs a sequence or a scenario file (play --list shows the sequences)")
     status = client.play(args.target, **_request_options(args))
@@ -145,7 +168,7 @@ def run_play(args: argparse.Namespace, client: ControlClient) -> int:
     if status["state"] == "failed":
         raise CliError(status["error"])
     if args.detach and status["state"] == "running":
-        print(f"play {play_id} ({status['name']}) is running: play --stop {play_id} stops it")
+        print(f"play {play_id} ({status['name']}) is running: stop-play {play_id} stops it")
     elif not args.json:
         print(
             f"play {play_id} ({status['name']}) {status['state']}: delivered "

@@ -119,16 +119,17 @@ class Control:
         return self._core.player.start(request).describe()
 
     def plays(self, request: Request) -> dict[str, Any]:
-        return {"data": [run.describe(None) for run in self._core.player.runs.values()]}
-
-    def play_status(self, request: Request) -> dict[str, Any]:
-        """A play's state and its results from index `after` (a viewer's last count)."""
+        """Every play kept; or the play `id` with its steps' results from index `after` on
+        (what a viewer following it has not seen yet)."""
+        play_id = request.get("id")
+        if play_id is None:
+            return {"data": [run.describe(None) for run in self._core.player.runs.values()]}
         after = request.get("after", 0)
         if isinstance(after, str) and after.isdigit():
             after = int(after)
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             raise errors.InvalidControlRequest(reason="after must be a whole number")
-        return self._core.player.find(request["play_id"]).describe(after)
+        return {"data": [self._core.player.find(str(play_id)).describe(after)]}
 
     def stop_play(self, request: Request) -> dict[str, Any]:
         return self._core.player.stop(request["play_id"]).describe(None)

@@ -321,10 +321,15 @@ class Player:
         # an error that ends the play.
         result = self._core.trigger(request)
         run.delivered += result.delivered
+        if step.action == "play":  # one of a sequence's events
+            details: dict[str, Any] = {"action": "trigger", "sequence": step.value}
+        else:
+            details = {}
         self._record(
             run,
             step,
             now,
+            **details,
             type=result.type,
             version=result.version,
             delivered=result.delivered,
@@ -433,7 +438,7 @@ class Player:
         entry: dict[str, Any] = {
             "step": step.label,
             "line": step.line,
-            "action": step.action,
+            "action": details.pop("action", step.action),
             "at": round(now - run.started, 6),
             **details,
         }

@@ -58,13 +58,11 @@ class SequenceOptions:
 OPTION_NAMES = tuple(SequenceOptions.__dataclass_fields__)
 
 
-def parse_options(request: Mapping[str, Any], *, ignore: tuple[str, ...] = ()) -> SequenceOptions:
+def parse_options(request: Mapping[str, Any]) -> SequenceOptions:
     """Sequence options from a request (keys with `-` or `_`); a bad one raises
     `InvalidPlayOption` naming it."""
     values: dict[str, Any] = {}
     for raw_key, value in request.items():
-        if raw_key in ignore:
-            continue
         key = str(raw_key).replace("-", "_")
         if key not in OPTION_NAMES:
             hint = closest(key, OPTION_NAMES)

@@ -19,6 +19,7 @@ from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
 from ..core.model import Subscription
+from ..core.play import PlayResult
 from ..core.sessions import Session
 from .server import MockServer
 
@@ -136,6 +137,10 @@ class MockServerThread:
     def reconnect(self) -> dict[str, Any]:
         return self._call(self.server.reconnect)
 
+    def play(self, target: Any, /, **options: Any) -> PlayResult:
+        """`MockServer.play`, blocking until the play ends."""
+        return self._run(lambda: self.server.play(target, **options), None)
+
     def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
         self._call(lambda: self.server.close_session(session_id, code, dirty=dirty))
 
@@ -230,6 +235,9 @@ class AsyncView:
 
     def reconnect(self) -> dict[str, Any]:
         return self.thread.reconnect()
+
+    async def play(self, target: Any, /, **options: Any) -> PlayResult:
+        return await self._await(lambda: self.server.play(target, **options))
 
     def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
         self.thread.close_session(session_id, code, dirty=dirty)
