@@ -210,7 +210,7 @@ class Player:
 
     def clear(self) -> None:
         """Stop every play and forget them (the server is being reset)."""
-        for run in self.runs.values():
+        for run in list(self.runs.values()):
             if run.running:
                 self._finish(run, "stopped")
         self.runs.clear()
