@@ -118,7 +118,7 @@ async def test_anonymous_gift_bomb(clocked: MockServer, make_client) -> None:
 
 async def test_hype_train_climbs_to_its_end(clocked: MockServer, make_client) -> None:
     messages, _ = await play_to_raw_client(
-        clocked, make_client, "hype-train", to_user=CHANNEL, count=8, seed=5
+        clocked, make_client, "hype-train", to_user=CHANNEL, from_user="888", count=8, seed=5
     )
     assert_in_order_for_one_channel(messages)
     types = [m["payload"]["subscription"]["type"] for m in messages]
@@ -129,6 +129,7 @@ async def test_hype_train_climbs_to_its_end(clocked: MockServer, make_client) ->
     assert versions == {"2"}  # the catalogue's default
     begin, *progress, end = (m["payload"]["event"] for m in messages)
     assert begin["level"] == 1
+    assert [c["user_id"] for c in begin["top_contributions"]] == ["888"]  # who started it
     assert len({e["id"] for e in (begin, *progress, end)}) == 1
     assert len({e["started_at"] for e in (begin, *progress, end)}) == 1
     running = [begin, *progress]

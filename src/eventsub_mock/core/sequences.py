@@ -238,11 +238,12 @@ def _hype_train(c: _Cues, o: SequenceOptions, count: int) -> None:
     train_id = fakes.base62(rng, 27)
     pool = [o.from_user or c.user(), *c.users(between(rng, 2, 5))]
     contributions: list[tuple[str, str, int]] = []
-    for _ in range(count + 1):
+    for index in range(count + 1):
+        user = pool[0] if index == 0 else pick(rng, pool)  # from_user starts the train
         if rng.random() < 0.6:
-            contributions.append((pick(rng, pool), "bits", between(rng, 1, 10) * 100))
+            contributions.append((user, "bits", between(rng, 1, 10) * 100))
         else:
-            contributions.append((pick(rng, pool), "subscription", between(rng, 1, 3) * 500))
+            contributions.append((user, "subscription", between(rng, 1, 3) * 500))
     shortfall = _train_goal(1) + 100 - sum(amount for _, _, amount in contributions)
     if shortfall > 0:  # a train in a sequence always levels up at least once
         user, kind, amount = contributions[-1]
