@@ -12,9 +12,11 @@ token table take either form:
                  "expires_in": 14400, "refresh_token": "r-1"}}
     {"token-c": {"user_id": None, "client_id": "my-app"}}  # an app access token
 
-Left out: `login` is `user_<id>`; `client_id` is the one registered application when there is
-exactly one, else whatever `Client-Id` a request names; `scopes` are every scope an EventSub
-type asks for; `expires_in` is four hours. Expiry follows the core's clock.
+Left out: `login` is the one events give the id (`catalog.fakes.identity`); `client_id` is
+the one registered application when there is exactly one, else whatever `Client-Id` a request
+names; `scopes` are every scope an EventSub type asks for (a Helix action takes a token
+without a scope list as holding every scope); `expires_in` is four hours. Expiry follows the
+core's clock.
 
 Authorization is enforced once any token or application is configured (or `require_auth`);
 with none the server is open, as the Twitch CLI's is, and a bearer token is optional.
@@ -31,6 +33,7 @@ from functools import cache
 from typing import Any
 
 from .. import catalog
+from ..catalog import fakes
 from ..clock import Clock
 from . import errors
 from .model import Caller
@@ -76,6 +79,17 @@ class Token:
     def granted(self) -> tuple[str, ...]:
         return self.scopes if self.scopes is not None else eventsub_scopes()
 
+    @property
+    def user_login(self) -> str | None:
+        """The user's login: the configured one, else the one events give the id."""
+        if self.user_id is None:
+            return None
+        return self.login or fakes.identity(self.user_id)[0]
+
+    def has_scope(self, scope: str) -> bool:
+        """For a Helix action: a token configured without a scope list may do anything."""
+        return self.scopes is None or scope in self.scopes
+
     def live(self, now: float) -> bool:
         return self.expires_at is None or now < self.expires_at
 
@@ -92,7 +106,7 @@ class Token:
             else max(0, math.ceil(self.expires_at - now)),
         }
         if self.user_id is not None:  # app tokens have neither
-            body["login"] = self.login or f"user_{self.user_id}"
+            body["login"] = self.user_login
             body["user_id"] = self.user_id
         return body
 

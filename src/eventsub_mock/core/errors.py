@@ -444,3 +444,88 @@ class InvalidSubscriptionStatus(ApiError):
     """A trigger's subscription_status that is neither enabled nor a revoking status."""
 
     template = "subscription_status {status!r} is not enabled or a revoking status: one of {valid}"
+
+
+# --- Helix actions (`core/helix/`) ------------------------------------------------------------
+
+
+class HelixMissingParameter(ApiError):
+    template = 'Missing required parameter "{name}"'
+
+
+class HelixInvalidParameter(ApiError):
+    template = "The value in the {name} field is not valid{why}"
+
+
+class HelixTooManyValues(ApiError):
+    template = "The request may specify at most {limit} {names} values"
+
+
+class HelixNeedsUserToken(ApiError):
+    status = 401
+    template = "This endpoint requires a user access token"
+
+
+class HelixMissingScope(ApiError):
+    status = 401
+    template = "Missing scope: {scope}"
+
+
+class HelixUserMismatch(ApiError):
+    """The acting user a request names (broadcaster, moderator, sender) is not the token's."""
+
+    status = 401
+    template = "The ID in {field} must match the user ID found in the request's OAuth token."
+
+
+class HelixNotFound(ApiError):
+    status = 404
+    template = "{what} was not found"
+
+
+class HelixConflict(ApiError):
+    status = 409
+    template = "{reason}"
+
+
+class HelixForbidden(ApiError):
+    status = 403
+    template = "{reason}"
+
+
+class HelixBadRequest(ApiError):
+    """A request production refuses with a 400 and a message of its own."""
+
+    template = "{reason}"
+
+
+class HelixTooManyRequests(ApiError):
+    status = 429
+    template = "{reason}"
+
+
+class DuplicateRewardTitle(ApiError):
+    template = "CREATE_CUSTOM_REWARD_DUPLICATE_REWARD"
+
+
+class HelixUnknownRoute(ApiError):
+    status = 404
+    template = "the mock does not implement {method} /helix{path} (see README, Helix actions)"
+
+
+class HelixNoChannelFields(ApiError):
+    template = "The request must update at least one of the channel's fields"
+
+
+class RaidSelf(ApiError):
+    template = "The broadcaster may not raid themselves."
+
+
+class RaidPending(ApiError):
+    status = 409
+    template = "The broadcaster is already in the process of raiding another channel."
+
+
+class NoPendingRaid(ApiError):
+    status = 404
+    template = "The broadcaster doesn't have a pending raid to cancel."
