@@ -529,3 +529,75 @@ class RaidPending(ApiError):
 class NoPendingRaid(ApiError):
     status = 404
     template = "The broadcaster doesn't have a pending raid to cancel."
+
+
+class NotAModerator(ApiError):
+    status = 403
+    template = "The user in moderator_id is not one of the broadcaster's moderators."
+
+
+class CannotBanBroadcaster(ApiError):
+    template = "The user specified in the user_id field may not be banned."
+
+
+class AlreadyBanned(ApiError):
+    template = "The user specified in the user_id field is already banned."
+
+
+class NotBanned(ApiError):
+    template = "The user specified in the user_id field is not banned."
+
+
+class AlreadyModerator(ApiError):
+    template = "The user specified in the user_id field is already a moderator."
+
+
+class NotModerator(ApiError):
+    template = "The user specified in the user_id field is not a moderator."
+
+
+class BannedUserRole(ApiError):
+    template = "The user specified in the user_id field is banned from the channel."
+
+
+class VipNotModerator(ApiError):
+    status = 422
+    template = "The user is a VIP. To make them a moderator, you must first remove them as a VIP."
+
+
+class ModeratorNotVip(ApiError):
+    status = 422
+    template = (
+        "The user is a moderator. To make them a VIP, you must first remove them as a moderator."
+    )
+
+
+class AlreadyVip(ApiError):
+    status = 422
+    template = "The user is already a VIP."
+
+
+class NotVip(ApiError):
+    status = 422
+    template = "The user is not a VIP."
+
+
+class BroadcasterRole(ApiError):
+    template = "The broadcaster may not be given or lose a role in their own channel."
+
+
+class MessageNotFound(ApiError):
+    status = 404
+    template = "The message specified in the message_id parameter was not found."
+
+
+class ShoutoutSelf(ApiError):
+    template = "The broadcaster may not give themselves a Shoutout."
+
+
+class ShoutoutCooldown(ApiError):
+    status = 429
+    template = (
+        "The broadcaster may not send a Shoutout now: one every 2 minutes, and the same "
+        "channel once every 60 minutes."
+    )

@@ -75,7 +75,14 @@ class EventSubCore:
         self.webhooks.set_status = self.subscription_api.transport_set_status
         self.router = Router(clock, self.subscription_api.store, transports.values())
         self.control = Control(self)
-        self.helix = Helix(clock, self.timers, self.deliver, self._known_users, self._notify)
+        self.helix = Helix(
+            clock,
+            self.timers,
+            self.deliver,
+            self._known_users,
+            self.router.recent.events,
+            self._notify,
+        )
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
         self.sessions: dict[str, Session] = self.websockets.by_id
         self.subscriptions: dict[str, Subscription] = self.subscription_api.store.by_id

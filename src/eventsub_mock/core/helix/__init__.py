@@ -17,8 +17,10 @@ from .. import errors
 from ..model import Caller
 from ..timers import Timers
 from .channel import Channels
+from .chat import Chat, RecentEvents
 from .context import HelixContext
 from .emit import Deliver, Emitter
+from .moderation import Moderation
 from .request import HelixRequest
 from .routes import Route
 from .users import KnownUsers, Users
@@ -36,15 +38,18 @@ class Helix:
         timers: Timers,
         deliver: Deliver,
         known_users: KnownUsers,
+        recent_events: RecentEvents,
         notify: Notify,
     ) -> None:
         self._notify = notify
         self.users = Users(known_users)
         self.ctx = HelixContext(self.users, Emitter(deliver, clock), clock, timers, self._report)
         self.channels = Channels(self.ctx)
+        self.moderation = Moderation(self.ctx)
+        self.chat = Chat(self.ctx, self.moderation, recent_events)
 
     def _areas(self) -> tuple[Any, ...]:
-        return (self.users, self.channels)
+        return (self.users, self.channels, self.moderation, self.chat)
 
     def clear(self) -> None:
         """Forget everything the calls made (the server's reset)."""

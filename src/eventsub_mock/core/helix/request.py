@@ -10,6 +10,8 @@ from typing import Any
 from .. import errors
 from ..model import Caller
 
+# A scope an endpoint needs, or alternatives of which the token must hold one.
+Scopes = str | tuple[str, ...]
 # Helix takes at most this many values of a repeated query parameter (`id=1&id=2...`).
 MAX_IDS = 100
 
@@ -56,22 +58,23 @@ class HelixRequest:
 
     # --- who may do it --------------------------------------------------------------------
 
-    def acting_user(self, field: str, value: str, scope: str) -> str:
+    def acting_user(self, field: str, value: str, scope: Scopes) -> str:
         """The user the request acts as (`field` names them, e.g. moderator_id): with tokens
-        enforced it must be the token's user and the token must hold `scope`; on an open server
-        any token acts as whoever the request names."""
+        enforced it must be the token's user and the token must hold `scope` (or one of
+        them); on an open server any token acts as whoever the request names."""
         token = self.caller.token
         if token is None:
             return value
         if token.is_app:
             raise errors.HelixNeedsUserToken()
-        if not token.has_scope(scope):
-            raise errors.HelixMissingScope(scope=scope)
+        alternatives = (scope,) if isinstance(scope, str) else scope
+        if not any(token.has_scope(s) for s in alternatives):
+            raise errors.HelixMissingScope(scope=" or ".join(alternatives))
         if token.user_id != value:
             raise errors.HelixUserMismatch(field=field)
         return value
 
-    def user_param(self, field: str, scope: str) -> str:
+    def user_param(self, field: str, scope: Scopes) -> str:
         """A required query parameter naming the acting user (see `acting_user`)."""
         return self.acting_user(field, self.required(field), scope)
 
