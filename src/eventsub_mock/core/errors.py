@@ -601,3 +601,19 @@ class ShoutoutCooldown(ApiError):
         "The broadcaster may not send a Shoutout now: one every 2 minutes, and the same "
         "channel once every 60 minutes."
     )
+
+
+class ChoiceCount(ApiError):
+    template = "The {field} field must list from {low} to {high} {field}, each with a title."
+
+
+class AlreadyActive(ApiError):
+    template = "The broadcaster already has an active {what}; end it first."
+
+
+class NotActive(ApiError):
+    template = "The {what} is not {state}."
+
+
+class WinningOutcomeRequired(ApiError):
+    template = "The winning_outcome_id field is required to resolve a prediction."

@@ -21,6 +21,8 @@ from .chat import Chat, RecentEvents
 from .context import HelixContext
 from .emit import Deliver, Emitter
 from .moderation import Moderation
+from .polls import Polls
+from .predictions import Predictions
 from .request import HelixRequest
 from .routes import Route
 from .users import KnownUsers, Users
@@ -47,9 +49,18 @@ class Helix:
         self.channels = Channels(self.ctx)
         self.moderation = Moderation(self.ctx)
         self.chat = Chat(self.ctx, self.moderation, recent_events)
+        self.polls = Polls(self.ctx)
+        self.predictions = Predictions(self.ctx)
 
     def _areas(self) -> tuple[Any, ...]:
-        return (self.users, self.channels, self.moderation, self.chat)
+        return (
+            self.users,
+            self.channels,
+            self.moderation,
+            self.chat,
+            self.polls,
+            self.predictions,
+        )
 
     def clear(self) -> None:
         """Forget everything the calls made (the server's reset)."""

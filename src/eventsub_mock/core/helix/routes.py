@@ -47,4 +47,10 @@ ROUTES = (
     Route("POST", "/moderation/warnings", "moderation", "warn"),
     Route("GET", "/moderation/shield_mode", "moderation", "get_shield_mode"),
     Route("PUT", "/moderation/shield_mode", "moderation", "set_shield_mode"),
+    Route("POST", "/polls", "polls", "create"),
+    Route("PATCH", "/polls", "polls", "end"),
+    Route("GET", "/polls", "polls", "get"),
+    Route("POST", "/predictions", "predictions", "create"),
+    Route("PATCH", "/predictions", "predictions", "end"),
+    Route("GET", "/predictions", "predictions", "get"),
 )
