@@ -617,3 +617,18 @@ class NotActive(ApiError):
 
 class WinningOutcomeRequired(ApiError):
     template = "The winning_outcome_id field is required to resolve a prediction."
+
+
+class RewardOfAnotherClient(ApiError):
+    status = 403
+    template = (
+        "The ID in the Client-Id header must match the client ID used to create the custom reward."
+    )
+
+
+class RewardLimit(ApiError):
+    template = "CREATE_CUSTOM_REWARD_TOO_MANY_REWARDS"
+
+
+class RedemptionNotUnfulfilled(ApiError):
+    template = "The redemption's status is {status}: only UNFULFILLED redemptions can be updated."

@@ -17,13 +17,14 @@ from .. import errors
 from ..model import Caller
 from ..timers import Timers
 from .channel import Channels
-from .chat import Chat, RecentEvents
-from .context import HelixContext
+from .chat import Chat
+from .context import HelixContext, RecentEvents
 from .emit import Deliver, Emitter
 from .moderation import Moderation
 from .polls import Polls
 from .predictions import Predictions
 from .request import HelixRequest
+from .rewards import Rewards
 from .routes import Route
 from .users import KnownUsers, Users
 
@@ -51,6 +52,7 @@ class Helix:
         self.chat = Chat(self.ctx, self.moderation, recent_events)
         self.polls = Polls(self.ctx)
         self.predictions = Predictions(self.ctx)
+        self.rewards = Rewards(self.ctx, recent_events)
 
     def _areas(self) -> tuple[Any, ...]:
         return (
@@ -60,6 +62,7 @@ class Helix:
             self.chat,
             self.polls,
             self.predictions,
+            self.rewards,
         )
 
     def clear(self) -> None:

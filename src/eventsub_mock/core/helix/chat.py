@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -14,7 +13,7 @@ from ... import catalog, protocol
 from ...catalog import fakes
 from ...catalog.payloads import message_fragments
 from .. import errors
-from .context import HelixContext
+from .context import HelixContext, RecentEvents
 from .moderation import Moderation
 from .request import HelixRequest, bool_field, int_field, text_field
 from .users import User
@@ -26,8 +25,6 @@ MAX_LINES = 10_000
 ANNOUNCEMENT_COLORS = ("blue", "green", "orange", "purple", "primary")
 SHOUTOUT_COOLDOWN = 120
 SHOUTOUT_TARGET_COOLDOWN = 3600
-# Recent events of a type, newest first (the router's recent notifications).
-RecentEvents = Callable[[str], Iterable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)

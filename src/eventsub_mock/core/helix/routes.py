@@ -53,4 +53,10 @@ ROUTES = (
     Route("POST", "/predictions", "predictions", "create"),
     Route("PATCH", "/predictions", "predictions", "end"),
     Route("GET", "/predictions", "predictions", "get"),
+    Route("POST", "/channel_points/custom_rewards", "rewards", "create"),
+    Route("PATCH", "/channel_points/custom_rewards", "rewards", "update"),
+    Route("DELETE", "/channel_points/custom_rewards", "rewards", "delete"),
+    Route("GET", "/channel_points/custom_rewards", "rewards", "get"),
+    Route("GET", "/channel_points/custom_rewards/redemptions", "rewards", "get_redemptions"),
+    Route("PATCH", "/channel_points/custom_rewards/redemptions", "rewards", "update_redemptions"),
 )
