@@ -483,34 +483,8 @@ class HelixNotFound(ApiError):
     template = "{what} was not found"
 
 
-class HelixConflict(ApiError):
-    status = 409
-    template = "{reason}"
-
-
-class HelixForbidden(ApiError):
-    status = 403
-    template = "{reason}"
-
-
-class HelixBadRequest(ApiError):
-    """A request production refuses with a 400 and a message of its own."""
-
-    template = "{reason}"
-
-
-class HelixTooManyRequests(ApiError):
-    status = 429
-    template = "{reason}"
-
-
 class DuplicateRewardTitle(ApiError):
     template = "CREATE_CUSTOM_REWARD_DUPLICATE_REWARD"
-
-
-class HelixUnknownRoute(ApiError):
-    status = 404
-    template = "the mock does not implement {method} /helix{path} (see README, Helix actions)"
 
 
 class HelixNoChannelFields(ApiError):

@@ -193,11 +193,8 @@ class Channels:
     # --- POST /helix/channels/commercial --------------------------------------------------
 
     def start_commercial(self, request: HelixRequest) -> dict[str, Any]:
+        broadcaster_id = request.body_user("broadcaster_id", "channel:edit:commercial")
         fields = request.fields()
-        broadcaster_id = fields.get("broadcaster_id")
-        if not isinstance(broadcaster_id, str) or not broadcaster_id:
-            raise errors.HelixMissingParameter(name="broadcaster_id")
-        request.acting_user("broadcaster_id", broadcaster_id, "channel:edit:commercial")
         length = int_field(fields, "length", 1, 180, required=True)
         assert length is not None
         # Production rounds up to the next length it offers.

@@ -125,12 +125,9 @@ class Chat:
     def send_message(self, request: HelixRequest) -> dict[str, Any]:
         fields = request.fields()
         broadcaster_id = fields.get("broadcaster_id")
-        sender_id = fields.get("sender_id")
-        for name, value in (("broadcaster_id", broadcaster_id), ("sender_id", sender_id)):
-            if not isinstance(value, str) or not value:
-                raise errors.HelixMissingParameter(name=name)
-        assert isinstance(broadcaster_id, str) and isinstance(sender_id, str)
-        request.acting_user("sender_id", sender_id, "user:write:chat")
+        if not isinstance(broadcaster_id, str) or not broadcaster_id:
+            raise errors.HelixMissingParameter(name="broadcaster_id")
+        sender_id = request.body_user("sender_id", "user:write:chat")
         text = text_field(fields, "message", limit=MAX_MESSAGE)
         assert text is not None
         parent_id = fields.get("reply_parent_message_id")

@@ -1,5 +1,5 @@
-"""What polls and predictions share: one broadcaster at a time has one running, their lists,
-and the choices (outcomes) a request gives."""
+"""What polls and predictions share: the broadcaster and id a body names, the choices
+(outcomes) a request gives, and their lists."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 
 from ... import protocol
 from .. import errors
-from .request import HelixRequest, text_field
+from .context import HelixContext
+from .request import HelixRequest, Scopes, text_field
+from .users import User
 
 MAX_LISTED = 20
 
@@ -40,3 +42,16 @@ def listing(items: list[Any], request: HelixRequest) -> dict[str, Any]:
     else:
         chosen = list(reversed(items))[:MAX_LISTED]
     return {"data": [item.to_helix() for item in chosen], "pagination": {}}
+
+
+def body_broadcaster(ctx: HelixContext, request: HelixRequest, scope: Scopes) -> User:
+    """The broadcaster a POST or PATCH body names, who must be the token's user."""
+    return ctx.users.find(request.body_user("broadcaster_id", scope), "broadcaster_id")
+
+
+def body_id(request: HelixRequest) -> str:
+    """The `id` a PATCH body names (of a poll or prediction)."""
+    found = request.fields().get("id")
+    if not isinstance(found, str) or not found:
+        raise errors.HelixMissingParameter(name="id")
+    return found

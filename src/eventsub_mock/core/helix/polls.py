@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
-from .choices import listing, new_id, titles
+from .choices import body_broadcaster, body_id, listing, new_id, titles
 from .context import HelixContext
 from .request import HelixRequest, bool_field, int_field, text_field
 from .users import User
@@ -90,15 +90,8 @@ class Polls:
     def clear(self) -> None:
         self.by_channel.clear()
 
-    def _broadcaster(self, request: HelixRequest, scope: str | tuple[str, ...]) -> User:
-        broadcaster_id = request.fields().get("broadcaster_id") or request.param("broadcaster_id")
-        if not isinstance(broadcaster_id, str) or not broadcaster_id:
-            raise errors.HelixMissingParameter(name="broadcaster_id")
-        request.acting_user("broadcaster_id", broadcaster_id, scope)
-        return self.ctx.users.find(broadcaster_id, "broadcaster_id")
-
     def create(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(request, "channel:manage:polls")
+        broadcaster = body_broadcaster(self.ctx, request, "channel:manage:polls")
         fields = request.fields()
         title = text_field(fields, "title", limit=MAX_TITLE)
         choices = titles(fields, "choices", 2, 5, MAX_CHOICE)
@@ -153,12 +146,9 @@ class Polls:
         )
 
     def end(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(request, "channel:manage:polls")
-        fields = request.fields()
-        poll_id = fields.get("id")
-        if not isinstance(poll_id, str) or not poll_id:
-            raise errors.HelixMissingParameter(name="id")
-        status = fields.get("status")
+        broadcaster = body_broadcaster(self.ctx, request, "channel:manage:polls")
+        poll_id = body_id(request)
+        status = request.fields().get("status")
         if status not in END_STATUSES:
             raise errors.HelixInvalidParameter(name="status", why=": TERMINATED or ARCHIVED")
         poll = next((p for p in self.by_channel.get(broadcaster.id, ()) if p.id == poll_id), None)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
-from .choices import listing, new_id, titles
+from .choices import body_broadcaster, body_id, listing, new_id, titles
 from .context import HelixContext
 from .request import HelixRequest, int_field, text_field
 from .users import User
@@ -90,15 +90,8 @@ class Predictions:
     def clear(self) -> None:
         self.by_channel.clear()
 
-    def _broadcaster(self, request: HelixRequest) -> User:
-        broadcaster_id = request.fields().get("broadcaster_id")
-        if not isinstance(broadcaster_id, str) or not broadcaster_id:
-            raise errors.HelixMissingParameter(name="broadcaster_id")
-        request.acting_user("broadcaster_id", broadcaster_id, "channel:manage:predictions")
-        return self.ctx.users.find(broadcaster_id, "broadcaster_id")
-
     def create(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(request)
+        broadcaster = body_broadcaster(self.ctx, request, "channel:manage:predictions")
         fields = request.fields()
         title = text_field(fields, "title", limit=MAX_TITLE)
         outcomes = titles(fields, "outcomes", 2, 10, MAX_OUTCOME)
@@ -141,11 +134,9 @@ class Predictions:
         )
 
     def end(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(request)
+        broadcaster = body_broadcaster(self.ctx, request, "channel:manage:predictions")
         fields = request.fields()
-        prediction_id = fields.get("id")
-        if not isinstance(prediction_id, str) or not prediction_id:
-            raise errors.HelixMissingParameter(name="id")
+        prediction_id = body_id(request)
         status = fields.get("status")
         if status not in PATCH_STATUSES:
             raise errors.HelixInvalidParameter(name="status", why=": " + ", ".join(PATCH_STATUSES))

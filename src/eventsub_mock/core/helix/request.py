@@ -74,6 +74,13 @@ class HelixRequest:
             raise errors.HelixUserMismatch(field=field)
         return value
 
+    def body_user(self, field: str, scope: Scopes) -> str:
+        """A required body field naming the acting user (see `acting_user`)."""
+        value = self.fields().get(field)
+        if not isinstance(value, str) or not value:
+            raise errors.HelixMissingParameter(name=field)
+        return self.acting_user(field, value, scope)
+
     def user_param(self, field: str, scope: Scopes) -> str:
         """A required query parameter naming the acting user (see `acting_user`)."""
         return self.acting_user(field, self.required(field), scope)
