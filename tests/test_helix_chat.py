@@ -3,11 +3,16 @@ shoutouts, deleting and clearing chat, chat settings; each with the events it ca
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from eventsub_mock.catalog import fakes
 from eventsub_mock.core import errors
 
+from .conftest import run_with_pytest_asyncio
 from .helixtools import BROADCASTER, MODERATOR, VIEWER, event_of, helix, helix_reports, listener
 
+README = Path(__file__).resolve().parents[1] / "README.md"
 BOT = "4242"
 CHAT = {"broadcaster_user_id": BROADCASTER, "user_id": BOT}
 MODERATE = {"broadcaster_user_id": BROADCASTER, "moderator_user_id": BROADCASTER}
@@ -209,3 +214,12 @@ async def test_chat_settings(server, make_client) -> None:
     event = await event_of(client, "channel.chat_settings.update")
     assert (event["slow_mode"], event["slow_mode_wait_time_seconds"]) == (False, None)
     assert (await event_of(client, "channel.moderate"))["action"] == "slowoff"
+
+
+def test_the_readme_bot_example_passes(pytester) -> None:
+    text = README.read_text("utf-8")
+    marker = text.index("<!-- helix bot example")
+    block = re.search(r"```python\n(.*?)```", text[marker:], re.S)
+    assert block is not None
+    pytester.makepyfile(test_readme_helix=block.group(1))
+    run_with_pytest_asyncio(pytester).assert_outcomes(passed=1)

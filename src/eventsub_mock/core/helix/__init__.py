@@ -18,7 +18,7 @@ from ..model import Caller
 from ..timers import Timers
 from .channel import Channels
 from .chat import Chat
-from .context import HelixContext, RecentEvents
+from .context import HelixContext
 from .emit import Deliver, Emitter
 from .moderation import Moderation
 from .polls import Polls
@@ -26,7 +26,7 @@ from .predictions import Predictions
 from .request import HelixRequest
 from .rewards import Rewards
 from .routes import Route
-from .users import KnownUsers, Users
+from .users import KnownUsers, RecentEvents, Users
 
 __all__ = ["Helix", "HelixResult"]
 
@@ -45,7 +45,7 @@ class Helix:
         notify: Notify,
     ) -> None:
         self._notify = notify
-        self.users = Users(known_users)
+        self.users = Users(known_users, recent_events)
         self.ctx = HelixContext(self.users, Emitter(deliver, clock), clock, timers, self._report)
         self.channels = Channels(self.ctx)
         self.moderation = Moderation(self.ctx)

@@ -13,10 +13,10 @@ from ... import catalog, protocol
 from ...catalog import fakes
 from ...catalog.payloads import message_fragments
 from .. import errors
-from .context import HelixContext, RecentEvents
+from .context import HelixContext
 from .moderation import Moderation
 from .request import HelixRequest, bool_field, int_field, text_field
-from .users import User
+from .users import RecentEvents, User
 
 MAX_MESSAGE = 500
 # Chat lines kept for replies and deletes (older ones are looked for among recent

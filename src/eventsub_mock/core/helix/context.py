@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -13,9 +13,6 @@ from .emit import Emitter
 from .users import Users
 
 T = TypeVar("T")
-# Recent events of a type, newest first, decoded (the router's recent notifications): where
-# Helix finds the chat messages and redemptions that triggers sent.
-RecentEvents = Callable[[str], Iterable[dict[str, Any]]]
 # Reports what a timed action (a raid going through, a poll ending) emitted, as a call does.
 Report = Callable[[str, list[dict[str, Any]]], None]
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from .. import errors
 from .choices import new_id
-from .context import HelixContext, RecentEvents
+from .context import HelixContext
 from .request import HelixRequest, bool_field, int_field, text_field
-from .users import User
+from .users import RecentEvents, User
 
 MAX_REWARDS = 50
 MAX_TITLE = 45

@@ -3,7 +3,7 @@
 Every all-digit id is a user: its login and display name are the ones events give it
 (`catalog.fakes.identity`), unless a token configured a login for it. A login is found when
 it belongs to a user the mock has met: a token's user, a user a subscription condition names,
-or one a Helix call named.
+one a Helix call named, or the chatter of a recent chat message.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ from .request import MAX_IDS, HelixRequest
 # Ids of the users the rest of the server knows (tokens, subscription conditions), with the
 # login a token gives them (None: the generated one).
 KnownUsers = Callable[[], Iterable[tuple[str, str | None]]]
+
+# Recent events of a type, newest first, decoded (the router's recent notifications): where
+# Helix finds the chat messages, chatters and redemptions that triggers sent.
+RecentEvents = Callable[[str], Iterable[dict[str, Any]]]
 
 # Accounts are dated from the id, so the same user always has the same creation time.
 _EPOCH_2011_NS = 1_293_840_000 * 1_000_000_000
@@ -66,8 +70,9 @@ def is_user_id(value: str) -> bool:
 
 
 class Users:
-    def __init__(self, known: KnownUsers) -> None:
+    def __init__(self, known: KnownUsers, recent_events: RecentEvents) -> None:
         self._known = known
+        self._recent_events = recent_events
         # Users Helix calls named (by id): their logins can be looked up.
         self._met: set[str] = set()
 
@@ -90,6 +95,9 @@ class Users:
             user = self.get(user_id)
             if user.login == wanted:
                 return user
+        for event in self._recent_events("channel.chat.message"):
+            if str(event.get("chatter_user_login")).lower() == wanted:
+                return self.get(str(event.get("chatter_user_id")))
         return None
 
     def find(self, user_id: str, field: str) -> User:
