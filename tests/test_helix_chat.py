@@ -223,3 +223,12 @@ def test_the_readme_bot_example_passes(pytester) -> None:
     assert block is not None
     pytester.makepyfile(test_readme_helix=block.group(1))
     run_with_pytest_asyncio(pytester).assert_outcomes(passed=1)
+
+
+async def test_a_message_in_query_parameters(server, make_client) -> None:
+    """pyTwitchAPI sends a chat message's fields as query parameters, which Helix takes."""
+    client = await listener(make_client, server, ("channel.chat.message", "1", CHAT))
+    params = {"broadcaster_id": BROADCASTER, "sender_id": BOT, "message": "from the query"}
+    status, body = await helix(client, "POST", "/chat/messages", params=params)
+    assert status == 200 and body["data"][0]["is_sent"] is True
+    assert (await event_of(client, "channel.chat.message"))["message"]["text"] == "from the query"

@@ -87,7 +87,7 @@ class Helix:
         emitter.sent = []
         action = getattr(getattr(self, route.area), route.action)
         try:
-            result = action(HelixRequest(caller, query, body))
+            result = action(HelixRequest(caller, query, body, route.scopes))
         except errors.ApiError as exc:
             self._report(route.endpoint, [], exc.status)
             raise

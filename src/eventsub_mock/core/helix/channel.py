@@ -92,7 +92,7 @@ class Channels:
     # --- PATCH /helix/channels ------------------------------------------------------------
 
     def modify(self, request: HelixRequest) -> None:
-        broadcaster_id = request.user_param("broadcaster_id", "channel:manage:broadcast")
+        broadcaster_id = request.user_param("broadcaster_id")
         fields = request.fields()
         title = text_field(fields, "title", limit=MAX_TITLE, required=False)
         if title is not None and not title.strip():
@@ -193,7 +193,7 @@ class Channels:
     # --- POST /helix/channels/commercial --------------------------------------------------
 
     def start_commercial(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster_id = request.body_user("broadcaster_id", "channel:edit:commercial")
+        broadcaster_id = request.body_user("broadcaster_id")
         fields = request.fields()
         length = int_field(fields, "length", 1, 180, required=True)
         assert length is not None
@@ -216,7 +216,7 @@ class Channels:
     # --- POST and DELETE /helix/raids -----------------------------------------------------
 
     def start_raid(self, request: HelixRequest) -> dict[str, Any]:
-        source_id = request.user_param("from_broadcaster_id", "channel:manage:raids")
+        source_id = request.user_param("from_broadcaster_id")
         target_id = request.required("to_broadcaster_id")
         users = self.ctx.users
         source = users.find(source_id, "from_broadcaster_id")
@@ -233,7 +233,7 @@ class Channels:
         return {"data": [{"created_at": raid.created_at, "is_mature": False}]}
 
     def cancel_raid(self, request: HelixRequest) -> None:
-        broadcaster_id = request.user_param("broadcaster_id", "channel:manage:raids")
+        broadcaster_id = request.user_param("broadcaster_id")
         if self.raids.pop(broadcaster_id, None) is None:
             raise errors.NoPendingRaid()
 

@@ -123,11 +123,11 @@ class Chat:
     # --- POST /helix/chat/messages --------------------------------------------------------
 
     def send_message(self, request: HelixRequest) -> dict[str, Any]:
-        fields = request.fields()
+        fields = request.fields_or_query()
         broadcaster_id = fields.get("broadcaster_id")
         if not isinstance(broadcaster_id, str) or not broadcaster_id:
             raise errors.HelixMissingParameter(name="broadcaster_id")
-        sender_id = request.body_user("sender_id", "user:write:chat")
+        sender_id = request.body_user("sender_id", or_query=True)
         text = text_field(fields, "message", limit=MAX_MESSAGE)
         assert text is not None
         parent_id = fields.get("reply_parent_message_id")
@@ -180,9 +180,7 @@ class Chat:
     # --- POST /helix/chat/announcements ---------------------------------------------------
 
     def send_announcement(self, request: HelixRequest) -> None:
-        broadcaster, moderator = self.moderation.moderator_request(
-            request, "moderator:manage:announcements"
-        )
+        broadcaster, moderator = self.moderation.moderator_request(request)
         fields = request.fields()
         text = text_field(fields, "message", limit=MAX_MESSAGE)
         assert text is not None
@@ -214,7 +212,7 @@ class Chat:
     def send_shoutout(self, request: HelixRequest) -> None:
         source_id = request.required("from_broadcaster_id")
         target_id = request.required("to_broadcaster_id")
-        moderator_id = request.user_param("moderator_id", "moderator:manage:shoutouts")
+        moderator_id = request.user_param("moderator_id")
         users = self.ctx.users
         source = users.find(source_id, "from_broadcaster_id")
         target = users.find(target_id, "to_broadcaster_id")
@@ -261,9 +259,7 @@ class Chat:
     # --- DELETE /helix/moderation/chat ----------------------------------------------------
 
     def delete_messages(self, request: HelixRequest) -> None:
-        broadcaster, moderator = self.moderation.moderator_request(
-            request, "moderator:manage:chat_messages"
-        )
+        broadcaster, moderator = self.moderation.moderator_request(request)
         message_id = request.param("message_id")
         named = {"broadcaster_user_id": broadcaster.id}
         emit = self.ctx.emitter.emit
@@ -315,15 +311,12 @@ class Chat:
             request.acting_user(
                 "moderator_id",
                 moderator_id,
-                ("moderator:read:chat_settings", "moderator:manage:chat_settings"),
             )
         settings = self.settings.get(broadcaster.id, ChatSettings())
         return {"data": [self._settings_json(broadcaster.id, settings, moderator_id or None)]}
 
     def update_settings(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster, moderator = self.moderation.moderator_request(
-            request, "moderator:manage:chat_settings"
-        )
+        broadcaster, moderator = self.moderation.moderator_request(request)
         fields = request.fields()
         old = self.settings.get(broadcaster.id, ChatSettings())
         new = ChatSettings(**asdict(old))

@@ -9,7 +9,7 @@ from typing import Any
 from ... import protocol
 from .. import errors
 from .context import HelixContext
-from .request import HelixRequest, Scopes, text_field
+from .request import HelixRequest, text_field
 from .users import User
 
 MAX_LISTED = 20
@@ -44,9 +44,9 @@ def listing(items: list[Any], request: HelixRequest) -> dict[str, Any]:
     return {"data": [item.to_helix() for item in chosen], "pagination": {}}
 
 
-def body_broadcaster(ctx: HelixContext, request: HelixRequest, scope: Scopes) -> User:
+def body_broadcaster(ctx: HelixContext, request: HelixRequest) -> User:
     """The broadcaster a POST or PATCH body names, who must be the token's user."""
-    return ctx.users.find(request.body_user("broadcaster_id", scope), "broadcaster_id")
+    return ctx.users.find(request.body_user("broadcaster_id"), "broadcaster_id")
 
 
 def body_id(request: HelixRequest) -> str:

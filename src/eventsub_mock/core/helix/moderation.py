@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import errors
 from .context import HelixContext
-from .request import HelixRequest, Scopes, bool_field, int_field, text_field
+from .request import HelixRequest, bool_field, int_field, text_field
 from .users import User
 
 MAX_TIMEOUT_SECONDS = 1_209_600  # two weeks
@@ -77,11 +77,11 @@ class Moderation:
             return None
         return ban
 
-    def moderator_request(self, request: HelixRequest, scope: Scopes) -> tuple[User, User]:
+    def moderator_request(self, request: HelixRequest) -> tuple[User, User]:
         """(broadcaster, moderator) of a request that a moderator makes: the moderator is the
         token's user and the broadcaster or one of their moderators."""
         broadcaster_id = request.required("broadcaster_id")
-        moderator_id = request.user_param("moderator_id", scope)
+        moderator_id = request.user_param("moderator_id")
         users = self.ctx.users
         broadcaster = users.find(broadcaster_id, "broadcaster_id")
         moderator = users.find(moderator_id, "moderator_id")
@@ -114,7 +114,7 @@ class Moderation:
     # --- bans -----------------------------------------------------------------------------
 
     def ban(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster, moderator = self.moderator_request(request, "moderator:manage:banned_users")
+        broadcaster, moderator = self.moderator_request(request)
         data = request.data_fields()
         user_id = data.get("user_id")
         if not isinstance(user_id, str) or not user_id:
@@ -170,7 +170,7 @@ class Moderation:
         }
 
     def unban(self, request: HelixRequest) -> None:
-        broadcaster, moderator = self.moderator_request(request, "moderator:manage:banned_users")
+        broadcaster, moderator = self.moderator_request(request)
         user = self.ctx.users.find(request.required("user_id"), "user_id")
         ban = self.ban_of(broadcaster.id, user.id)
         if ban is None:
@@ -189,9 +189,7 @@ class Moderation:
         self.moderate(broadcaster, moderator, action, user.fields("user_"))
 
     def get_banned(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster_id = request.user_param(
-            "broadcaster_id", ("moderation:read", "moderator:manage:banned_users")
-        )
+        broadcaster_id = request.user_param("broadcaster_id")
         wanted = set(request.values("user_id"))
         roles = self.roles(broadcaster_id)
         data = []
@@ -212,8 +210,8 @@ class Moderation:
 
     # --- moderators and VIPs --------------------------------------------------------------
 
-    def _role_request(self, request: HelixRequest, scope: Scopes) -> tuple[User, User]:
-        broadcaster_id = request.user_param("broadcaster_id", scope)
+    def _role_request(self, request: HelixRequest) -> tuple[User, User]:
+        broadcaster_id = request.user_param("broadcaster_id")
         users = self.ctx.users
         broadcaster = users.find(broadcaster_id, "broadcaster_id")
         user = users.find(request.required("user_id"), "user_id")
@@ -229,7 +227,7 @@ class Moderation:
         )
 
     def add_moderator(self, request: HelixRequest) -> None:
-        broadcaster, user = self._role_request(request, "channel:manage:moderators")
+        broadcaster, user = self._role_request(request)
         roles = self.roles(broadcaster.id)
         if user.id in roles.moderators:
             raise errors.AlreadyModerator()
@@ -242,20 +240,18 @@ class Moderation:
         self.moderate(broadcaster, broadcaster, "mod", user.fields("user_"))
 
     def remove_moderator(self, request: HelixRequest) -> None:
-        broadcaster, user = self._role_request(request, "channel:manage:moderators")
+        broadcaster, user = self._role_request(request)
         if self.roles(broadcaster.id).moderators.pop(user.id, None) is None:
             raise errors.NotModerator()
         self._role_event("channel.moderator.remove", broadcaster, user)
         self.moderate(broadcaster, broadcaster, "unmod", user.fields("user_"))
 
     def get_moderators(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster_id = request.user_param(
-            "broadcaster_id", ("moderation:read", "channel:manage:moderators")
-        )
+        broadcaster_id = request.user_param("broadcaster_id")
         return self._listing(self.roles(broadcaster_id).moderators, request)
 
     def add_vip(self, request: HelixRequest) -> None:
-        broadcaster, user = self._role_request(request, "channel:manage:vips")
+        broadcaster, user = self._role_request(request)
         roles = self.roles(broadcaster.id)
         if user.id in roles.vips:
             raise errors.AlreadyVip()
@@ -268,16 +264,14 @@ class Moderation:
         self.moderate(broadcaster, broadcaster, "vip", user.fields("user_"))
 
     def remove_vip(self, request: HelixRequest) -> None:
-        broadcaster, user = self._role_request(request, "channel:manage:vips")
+        broadcaster, user = self._role_request(request)
         if self.roles(broadcaster.id).vips.pop(user.id, None) is None:
             raise errors.NotVip()
         self._role_event("channel.vip.remove", broadcaster, user)
         self.moderate(broadcaster, broadcaster, "unvip", user.fields("user_"))
 
     def get_vips(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster_id = request.user_param(
-            "broadcaster_id", ("channel:read:vips", "channel:manage:vips")
-        )
+        broadcaster_id = request.user_param("broadcaster_id")
         return self._listing(self.roles(broadcaster_id).vips, request)
 
     @staticmethod
@@ -291,7 +285,7 @@ class Moderation:
     # --- warnings -------------------------------------------------------------------------
 
     def warn(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster, moderator = self.moderator_request(request, "moderator:manage:warnings")
+        broadcaster, moderator = self.moderator_request(request)
         data = request.data_fields()
         user_id = data.get("user_id")
         if not isinstance(user_id, str) or not user_id:
@@ -336,13 +330,11 @@ class Moderation:
         }
 
     def get_shield_mode(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster, _ = self.moderator_request(
-            request, ("moderator:read:shield_mode", "moderator:manage:shield_mode")
-        )
+        broadcaster, _ = self.moderator_request(request)
         return {"data": [self._shield_json(self.roles(broadcaster.id).shield)]}
 
     def set_shield_mode(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster, moderator = self.moderator_request(request, "moderator:manage:shield_mode")
+        broadcaster, moderator = self.moderator_request(request)
         active = bool_field(request.fields(), "is_active")
         if active is None:
             raise errors.HelixMissingParameter(name="is_active")

@@ -91,7 +91,7 @@ class Polls:
         self.by_channel.clear()
 
     def create(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = body_broadcaster(self.ctx, request, "channel:manage:polls")
+        broadcaster = body_broadcaster(self.ctx, request)
         fields = request.fields()
         title = text_field(fields, "title", limit=MAX_TITLE)
         choices = titles(fields, "choices", 2, 5, MAX_CHOICE)
@@ -146,7 +146,7 @@ class Polls:
         )
 
     def end(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = body_broadcaster(self.ctx, request, "channel:manage:polls")
+        broadcaster = body_broadcaster(self.ctx, request)
         poll_id = body_id(request)
         status = request.fields().get("status")
         if status not in END_STATUSES:
@@ -160,7 +160,5 @@ class Polls:
         return {"data": [poll.to_helix()]}
 
     def get(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster_id = request.user_param(
-            "broadcaster_id", ("channel:read:polls", "channel:manage:polls")
-        )
+        broadcaster_id = request.user_param("broadcaster_id")
         return listing(self.by_channel.get(broadcaster_id, []), request)

@@ -91,7 +91,7 @@ class Predictions:
         self.by_channel.clear()
 
     def create(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = body_broadcaster(self.ctx, request, "channel:manage:predictions")
+        broadcaster = body_broadcaster(self.ctx, request)
         fields = request.fields()
         title = text_field(fields, "title", limit=MAX_TITLE)
         outcomes = titles(fields, "outcomes", 2, 10, MAX_OUTCOME)
@@ -134,7 +134,7 @@ class Predictions:
         )
 
     def end(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = body_broadcaster(self.ctx, request, "channel:manage:predictions")
+        broadcaster = body_broadcaster(self.ctx, request)
         fields = request.fields()
         prediction_id = body_id(request)
         status = fields.get("status")
@@ -174,7 +174,5 @@ class Predictions:
         return {"data": [prediction.to_helix()]}
 
     def get(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster_id = request.user_param(
-            "broadcaster_id", ("channel:read:predictions", "channel:manage:predictions")
-        )
+        broadcaster_id = request.user_param("broadcaster_id")
         return listing(self.by_channel.get(broadcaster_id, []), request)

@@ -10,8 +10,6 @@ from typing import Any
 from .. import errors
 from ..model import Caller
 
-# A scope an endpoint needs, or alternatives of which the token must hold one.
-Scopes = str | tuple[str, ...]
 # Helix takes at most this many values of a repeated query parameter (`id=1&id=2...`).
 MAX_IDS = 100
 
@@ -23,6 +21,8 @@ class HelixRequest:
     query: Mapping[str, Sequence[str]]
     # The JSON body; None when the request had none.
     body: Any = None
+    # The scopes of which the token must hold one (the route's).
+    scopes: tuple[str, ...] = ()
 
     # --- the query ------------------------------------------------------------------------
 
@@ -49,6 +49,13 @@ class HelixRequest:
             raise errors.BodyNotObject()
         return self.body
 
+    def fields_or_query(self) -> dict[str, Any]:
+        """The body's fields over the query's (first values): some endpoints take either
+        (pyTwitchAPI sends a chat message's fields as query parameters)."""
+        merged: dict[str, Any] = {k: v[0] for k, v in self.query.items() if v}
+        merged.update(self.fields())
+        return merged
+
     def data_fields(self) -> dict[str, Any]:
         """A body of the shape `{"data": {...}}` (bans, warnings), its inner object."""
         data = self.fields().get("data")
@@ -58,32 +65,32 @@ class HelixRequest:
 
     # --- who may do it --------------------------------------------------------------------
 
-    def acting_user(self, field: str, value: str, scope: Scopes) -> str:
+    def acting_user(self, field: str, value: str) -> str:
         """The user the request acts as (`field` names them, e.g. moderator_id): with tokens
-        enforced it must be the token's user and the token must hold `scope` (or one of
-        them); on an open server any token acts as whoever the request names."""
+        enforced it must be the token's user and the token must hold one of the route's
+        scopes; on an open server any token acts as whoever the request names."""
         token = self.caller.token
         if token is None:
             return value
         if token.is_app:
             raise errors.HelixNeedsUserToken()
-        alternatives = (scope,) if isinstance(scope, str) else scope
-        if not any(token.has_scope(s) for s in alternatives):
-            raise errors.HelixMissingScope(scope=" or ".join(alternatives))
+        if self.scopes and not any(token.has_scope(s) for s in self.scopes):
+            raise errors.HelixMissingScope(scope=" or ".join(self.scopes))
         if token.user_id != value:
             raise errors.HelixUserMismatch(field=field)
         return value
 
-    def body_user(self, field: str, scope: Scopes) -> str:
-        """A required body field naming the acting user (see `acting_user`)."""
-        value = self.fields().get(field)
+    def body_user(self, field: str, *, or_query: bool = False) -> str:
+        """A required body field (or, `or_query`, query parameter) naming the acting user
+        (see `acting_user`)."""
+        value = (self.fields_or_query() if or_query else self.fields()).get(field)
         if not isinstance(value, str) or not value:
             raise errors.HelixMissingParameter(name=field)
-        return self.acting_user(field, value, scope)
+        return self.acting_user(field, value)
 
-    def user_param(self, field: str, scope: Scopes) -> str:
+    def user_param(self, field: str) -> str:
         """A required query parameter naming the acting user (see `acting_user`)."""
-        return self.acting_user(field, self.required(field), scope)
+        return self.acting_user(field, self.required(field))
 
 
 def text_field(

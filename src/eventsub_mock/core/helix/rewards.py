@@ -159,8 +159,8 @@ class Rewards:
         self.by_channel.clear()
         self.redemptions.clear()
 
-    def _broadcaster(self, request: HelixRequest, scope: str | tuple[str, ...]) -> User:
-        broadcaster_id = request.user_param("broadcaster_id", scope)
+    def _broadcaster(self, request: HelixRequest) -> User:
+        broadcaster_id = request.user_param("broadcaster_id")
         return self.ctx.users.find(broadcaster_id, "broadcaster_id")
 
     def _reward(self, broadcaster: User, reward_id: str, request: HelixRequest) -> Reward:
@@ -226,7 +226,7 @@ class Rewards:
     # --- custom rewards -------------------------------------------------------------------
 
     def create(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(request, "channel:manage:redemptions")
+        broadcaster = self._broadcaster(request)
         blank = Reward(new_id(), broadcaster, request.caller.client_id, "", 1)
         reward = self._apply(blank, request.fields(), creating=True)
         self._check_title(broadcaster, reward)
@@ -238,7 +238,7 @@ class Rewards:
         return {"data": [reward.to_helix()]}
 
     def update(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(request, "channel:manage:redemptions")
+        broadcaster = self._broadcaster(request)
         reward = self._reward(broadcaster, request.required("id"), request)
         changed = self._apply(reward, request.fields(), creating=False)
         self._check_title(broadcaster, changed)
@@ -247,15 +247,13 @@ class Rewards:
         return {"data": [changed.to_helix()]}
 
     def delete(self, request: HelixRequest) -> None:
-        broadcaster = self._broadcaster(request, "channel:manage:redemptions")
+        broadcaster = self._broadcaster(request)
         reward = self._reward(broadcaster, request.required("id"), request)
         del self.by_channel[broadcaster.id][reward.id]
         self._emit("channel.channel_points_custom_reward.remove", reward)
 
     def get(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(
-            request, ("channel:read:redemptions", "channel:manage:redemptions")
-        )
+        broadcaster = self._broadcaster(request)
         rewards = list(self.by_channel.get(broadcaster.id, {}).values())
         wanted = request.values("id")
         if wanted:
@@ -295,9 +293,7 @@ class Rewards:
         return list(found.values())
 
     def get_redemptions(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(
-            request, ("channel:read:redemptions", "channel:manage:redemptions")
-        )
+        broadcaster = self._broadcaster(request)
         reward_id = request.required("reward_id")
         redemptions = self._redemptions(broadcaster, reward_id)
         ids = request.values("id")
@@ -310,7 +306,7 @@ class Rewards:
         return {"data": [r.to_helix() for r in chosen], "pagination": {}}
 
     def update_redemptions(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster = self._broadcaster(request, "channel:manage:redemptions")
+        broadcaster = self._broadcaster(request)
         reward_id = request.required("reward_id")
         ids = request.values("id")
         if not ids:
