@@ -191,3 +191,12 @@ async def test_a_cancelled_raid_never_arrives(manual, make_client) -> None:
     await helix(raider, "POST", "/raids", params={**params, "to_broadcaster_id": "777"})
     await manual.advance(90)
     assert (await event_of(raider, "channel.raid"))["to_broadcaster_user_id"] == "777"
+
+
+async def test_reset_forgets_what_the_calls_made(server, make_client) -> None:
+    client = make_client(server)
+    params = {"broadcaster_id": BROADCASTER}
+    await helix(client, "PATCH", "/channels", params=params, json={"title": "before reset"})
+    server.reset()
+    _, body = await helix(client, "GET", "/channels", params=params)
+    assert body["data"][0]["title"] != "before reset"
