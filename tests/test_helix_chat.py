@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from eventsub_mock import MockServer
 from eventsub_mock.catalog import fakes
 from eventsub_mock.core import errors
 
-from .conftest import run_with_pytest_asyncio
+from .conftest import CLIENT_ID, run_with_pytest_asyncio
 from .helixtools import BROADCASTER, MODERATOR, VIEWER, event_of, helix, helix_reports, listener
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -232,3 +233,22 @@ async def test_a_message_in_query_parameters(server, make_client) -> None:
     status, body = await helix(client, "POST", "/chat/messages", params=params)
     assert status == 200 and body["data"][0]["is_sent"] is True
     assert (await event_of(client, "channel.chat.message"))["message"]["text"] == "from the query"
+
+
+async def test_a_bot_sends_with_the_apps_token(make_client) -> None:
+    tokens = {
+        "app-token": {"user_id": None, "client_id": CLIENT_ID},
+        "bot-token": {"user_id": BOT, "client_id": CLIENT_ID, "scopes": ["user:bot"]},
+    }
+    async with MockServer(port=0, tokens=tokens) as server:
+        client = await listener(make_client, server)
+        body = {"broadcaster_id": BROADCASTER, "sender_id": BOT, "message": "beep"}
+        status, reply = await helix(client, "POST", "/chat/messages", json=body, token="app-token")
+        assert status == 200 and reply["data"][0]["is_sent"] is True
+        stranger = {**body, "sender_id": VIEWER}  # never authorized the app
+        status, error = await helix(
+            client, "POST", "/chat/messages", json=stranger, token="app-token"
+        )
+        assert (status, error["message"]) == (401, errors.BotNotAuthorized.template)
+        status, error = await helix(client, "POST", "/chat/settings", json=body, token="app-token")
+        assert status in (404, 405)

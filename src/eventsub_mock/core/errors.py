@@ -606,3 +606,10 @@ class RewardLimit(ApiError):
 
 class RedemptionNotUnfulfilled(ApiError):
     template = "The redemption's status is {status}: only UNFULFILLED redemptions can be updated."
+
+
+class BotNotAuthorized(ApiError):
+    status = 401
+    template = (
+        "With an app access token, the sender must have authorized the app with the user:bot scope"
+    )

@@ -81,6 +81,7 @@ class EventSubCore:
             self.deliver,
             self._known_users,
             self.router.recent.events,
+            self.auth.granted,
             self._notify,
         )
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.

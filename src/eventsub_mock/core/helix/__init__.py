@@ -18,7 +18,7 @@ from ..model import Caller
 from ..timers import Timers
 from .channel import Channels
 from .chat import Chat
-from .context import HelixContext
+from .context import Granted, HelixContext
 from .emit import Deliver, Emitter
 from .moderation import Moderation
 from .polls import Polls
@@ -42,11 +42,14 @@ class Helix:
         deliver: Deliver,
         known_users: KnownUsers,
         recent_events: RecentEvents,
+        granted: Granted,
         notify: Notify,
     ) -> None:
         self._notify = notify
         self.users = Users(known_users, recent_events)
-        self.ctx = HelixContext(self.users, Emitter(deliver, clock), clock, timers, self._report)
+        self.ctx = HelixContext(
+            self.users, Emitter(deliver, clock), clock, timers, self._report, granted
+        )
         self.channels = Channels(self.ctx)
         self.moderation = Moderation(self.ctx)
         self.chat = Chat(self.ctx, self.moderation, recent_events)

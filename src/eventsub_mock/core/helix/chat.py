@@ -127,7 +127,15 @@ class Chat:
         broadcaster_id = fields.get("broadcaster_id")
         if not isinstance(broadcaster_id, str) or not broadcaster_id:
             raise errors.HelixMissingParameter(name="broadcaster_id")
-        sender_id = request.body_user("sender_id", or_query=True)
+        sender_id = request.body_user("sender_id", or_query=True, app_token=True)
+        token = request.caller.token
+        # A bot sending with the app's token: the sender must have authorized the app as one.
+        if (
+            token is not None
+            and token.is_app
+            and "user:bot" not in (self.ctx.granted(request.caller.client_id, sender_id) or ())
+        ):
+            raise errors.BotNotAuthorized()
         text = text_field(fields, "message", limit=MAX_MESSAGE)
         assert text is not None
         parent_id = fields.get("reply_parent_message_id")

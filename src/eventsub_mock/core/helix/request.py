@@ -65,14 +65,17 @@ class HelixRequest:
 
     # --- who may do it --------------------------------------------------------------------
 
-    def acting_user(self, field: str, value: str) -> str:
+    def acting_user(self, field: str, value: str, *, app_token: bool = False) -> str:
         """The user the request acts as (`field` names them, e.g. moderator_id): with tokens
         enforced it must be the token's user and the token must hold one of the route's
-        scopes; on an open server any token acts as whoever the request names."""
+        scopes; on an open server any token acts as whoever the request names. With
+        `app_token` an app access token passes too (the action checks what it needs)."""
         token = self.caller.token
         if token is None:
             return value
         if token.is_app:
+            if app_token:
+                return value
             raise errors.HelixNeedsUserToken()
         if self.scopes and not any(token.has_scope(s) for s in self.scopes):
             raise errors.HelixMissingScope(scope=" or ".join(self.scopes))
@@ -80,13 +83,13 @@ class HelixRequest:
             raise errors.HelixUserMismatch(field=field)
         return value
 
-    def body_user(self, field: str, *, or_query: bool = False) -> str:
+    def body_user(self, field: str, *, or_query: bool = False, app_token: bool = False) -> str:
         """A required body field (or, `or_query`, query parameter) naming the acting user
         (see `acting_user`)."""
         value = (self.fields_or_query() if or_query else self.fields()).get(field)
         if not isinstance(value, str) or not value:
             raise errors.HelixMissingParameter(name=field)
-        return self.acting_user(field, value)
+        return self.acting_user(field, value, app_token=app_token)
 
     def user_param(self, field: str) -> str:
         """A required query parameter naming the acting user (see `acting_user`)."""
