@@ -24,7 +24,7 @@ from ..catalog.aliases import resolve_trigger
 from ..catalog.errors import closest
 from ..catalog.fakes import between, pick
 from ..catalog.params import VALID_TIERS
-from ..catalog.payloads import cheer_message, field_names
+from ..catalog.payloads import field_names, message_fragments
 from ..protocol import rfc3339_nanos
 from . import errors
 
@@ -166,6 +166,11 @@ class _Cues:
         if kept:
             request["overrides"] = kept
         self.cues.append(Cue(at, request))
+
+
+def _nobody(login: str) -> None:
+    """No @login in a sequence's chat lines names a user."""
+    return None
 
 
 def _name(user_id: str) -> str:
@@ -599,7 +604,9 @@ def _stream(c: _Cues, o: SequenceOptions, count: int) -> None:
             line = pick(rng, fakes.CHAT_LINES)
             cheer = {"message": f"Cheer{bits} {line}", "is_anonymous": False}
             c.add(at, "channel.cheer", cheer, from_user=viewer, cost=bits)
-            message = {"message": cheer_message(chat_type, bits, line)}
+            text = f"Cheer{bits} {line}"
+            fragments, _ = message_fragments(chat_type, "message", text, _nobody)
+            message = {"message": {"text": text, "fragments": fragments}}
             c.add(at, "channel.chat.message", message, from_user=viewer, cost=bits)
         elif kind == "sub":
             c.add(at, "channel.subscribe", from_user=viewer, tier=tier)
