@@ -82,6 +82,7 @@ class EventSubCore:
             self._known_users,
             self.router.recent.events,
             self._notify,
+            self.auth.granted,
         )
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
         self.sessions: dict[str, Session] = self.websockets.by_id

@@ -9,7 +9,7 @@ the table of endpoints; `Helix.call` runs one and reports it to the core's obser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from ...clock import Clock
@@ -31,6 +31,8 @@ from .users import KnownUsers, RecentEvents, Users
 __all__ = ["Helix", "HelixResult"]
 
 Notify = Callable[..., None]
+# The scopes a user gave an app, by (client id, user id); None: they never authorized it.
+Granted = Callable[[str, str], Collection[str] | None]
 HelixResult = tuple[int, Any]
 
 
@@ -43,8 +45,10 @@ class Helix:
         known_users: KnownUsers,
         recent_events: RecentEvents,
         notify: Notify,
+        granted: Granted,
     ) -> None:
         self._notify = notify
+        self._granted = granted
         self.users = Users(known_users, recent_events)
         self.ctx = HelixContext(self.users, Emitter(deliver, clock), clock, timers, self._report)
         self.channels = Channels(self.ctx)
@@ -87,7 +91,16 @@ class Helix:
         emitter.sent = []
         action = getattr(getattr(self, route.area), route.action)
         try:
-            result = action(HelixRequest(caller, query, body, route.scopes))
+            result = action(
+                HelixRequest(
+                    caller,
+                    query,
+                    body,
+                    route.scopes,
+                    route.app_grants,
+                    lambda user_id: self._granted(caller.client_id, user_id),
+                )
+            )
         except errors.ApiError as exc:
             self._report(route.endpoint, [], exc.status)
             raise
