@@ -81,8 +81,8 @@ class EventSubCore:
             self.deliver,
             self._known_users,
             self.router.recent.events,
-            self._notify,
             self.auth.granted,
+            self._notify,
         )
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
         self.sessions: dict[str, Session] = self.websockets.by_id

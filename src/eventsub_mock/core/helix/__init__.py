@@ -9,7 +9,7 @@ the table of endpoints; `Helix.call` runs one and reports it to the core's obser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ...clock import Clock
@@ -18,7 +18,7 @@ from ..model import Caller
 from ..timers import Timers
 from .channel import Channels
 from .chat import Chat
-from .context import HelixContext
+from .context import Granted, HelixContext
 from .emit import Deliver, Emitter
 from .moderation import Moderation
 from .polls import Polls
@@ -31,8 +31,6 @@ from .users import KnownUsers, RecentEvents, Users
 __all__ = ["Helix", "HelixResult"]
 
 Notify = Callable[..., None]
-# The scopes a user gave an app, by (client id, user id); None: they never authorized it.
-Granted = Callable[[str, str], Collection[str] | None]
 HelixResult = tuple[int, Any]
 
 
@@ -44,13 +42,14 @@ class Helix:
         deliver: Deliver,
         known_users: KnownUsers,
         recent_events: RecentEvents,
-        notify: Notify,
         granted: Granted,
+        notify: Notify,
     ) -> None:
         self._notify = notify
-        self._granted = granted
         self.users = Users(known_users, recent_events)
-        self.ctx = HelixContext(self.users, Emitter(deliver, clock), clock, timers, self._report)
+        self.ctx = HelixContext(
+            self.users, Emitter(deliver, clock), clock, timers, self._report, granted
+        )
         self.channels = Channels(self.ctx)
         self.moderation = Moderation(self.ctx)
         self.chat = Chat(self.ctx, self.moderation, recent_events)
@@ -98,7 +97,7 @@ class Helix:
                     body,
                     route.scopes,
                     route.app_grants,
-                    lambda user_id: self._granted(caller.client_id, user_id),
+                    lambda user_id: self.ctx.granted(caller.client_id, user_id),
                 )
             )
         except errors.ApiError as exc:

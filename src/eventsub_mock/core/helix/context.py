@@ -13,6 +13,8 @@ from .emit import Emitter
 from .users import Users
 
 T = TypeVar("T")
+# The scopes a user gave an application (None: never authorized it): the token table's answer.
+Granted = Callable[[str, str], "set[str] | None"]
 # Reports what a timed action (a raid going through, a poll ending) emitted, as a call does.
 Report = Callable[[str, list[dict[str, Any]]], None]
 
@@ -24,6 +26,7 @@ class HelixContext:
     clock: Clock
     timers: Timers
     report: Report
+    granted: Granted
 
     def now(self) -> str:
         """The current wall time as Helix and EventSub write it."""
