@@ -466,6 +466,24 @@ class HelixNeedsUserToken(ApiError):
     template = "This endpoint requires a user access token"
 
 
+class HelixAppNotAuthorized(ApiError):
+    """An app token acts for a user (a bot's sender) who has not given the app the scopes."""
+
+    status = 401
+    template = "The {who} must have authorized the app with the {scopes} scopes."
+
+
+class HelixChannelBotMissing(ApiError):
+    """An app token's bot chats where the broadcaster did not allow bots and it is no
+    moderator."""
+
+    status = 401
+    template = (
+        "The broadcaster must have authorized the app with the channel:bot scope, "
+        "or the sender must be a moderator."
+    )
+
+
 class HelixMissingScope(ApiError):
     status = 401
     template = "Missing scope: {scope}"
@@ -606,13 +624,6 @@ class RewardLimit(ApiError):
 
 class RedemptionNotUnfulfilled(ApiError):
     template = "The redemption's status is {status}: only UNFULFILLED redemptions can be updated."
-
-
-class BotNotAuthorized(ApiError):
-    status = 401
-    template = (
-        "With an app access token, the sender must have authorized the app with the user:bot scope"
-    )
 
 
 # --- plays: sequences and scenarios -----------------------------------------------------------
