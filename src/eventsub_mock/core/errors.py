@@ -444,3 +444,13 @@ class InvalidSubscriptionStatus(ApiError):
     """A trigger's subscription_status that is neither enabled nor a revoking status."""
 
     template = "subscription_status {status!r} is not enabled or a revoking status: one of {valid}"
+
+
+class InvalidFaultOption(ApiError):
+    """A delivery fault setting with a value it cannot take (`core.faults`)."""
+
+    template = "{name} must be {expected}, not {value!r}"
+
+
+class UnknownFaultOption(ApiError):
+    template = "unknown fault option {name!r}; the options are: {options}"

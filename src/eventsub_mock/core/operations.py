@@ -63,6 +63,7 @@ OPERATIONS = (
         "/conduits/{conduit_id}/shards/{shard_id}/disable",
         "disable a conduit's shard with a status",
     ),
+    Operation("faults", "POST", "/faults", "set, clear or show delivery faults"),
     Operation("reset", "POST", "/reset", "close every session and forget every subscription"),
     Operation("token", "POST", "/tokens", "mint an access token: a user token, or an app token"),
     Operation(
