@@ -11,7 +11,7 @@ import datetime as dt
 import queue
 import re
 import socket
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -357,3 +357,34 @@ QUIRKS: dict[str, dict[str, str]] = {
         r"event\.message\.fragments\[\d+\]\.emote\.format": "format: str, sent a list",
     },
 }
+
+
+# --- delivery faults: duplicates and out-of-order delivery --------------------------------------
+
+# Follows from these users, in this order, meet the mock's delivery faults; then one from
+# SENTINEL_USER goes out without faults, so that whatever a client hands over before it came
+# in before it.
+FAULTED_USERS = ["101", "102", "103"]
+SENTINEL_USER = "199"
+
+
+async def until_sentinel(
+    next_event: Callable[[], Awaitable[Any]], user_of: Callable[[Any], str]
+) -> list[Any]:
+    """The events a client hands over before the sentinel's, in its order."""
+    events: list[Any] = []
+    while True:
+        event = await next_event()
+        if user_of(event) == SENTINEL_USER:
+            return events
+        events.append(event)
+
+
+def assert_sent_out_of_order(sent: list[dict[str, Any]]) -> list[str]:
+    """The mock sent the faulted follows shuffled (their timestamps out of order too);
+    returns their users in the order sent."""
+    users = [n["payload"]["event"]["user_id"] for n in sent]
+    assert sorted(users) == FAULTED_USERS and users != FAULTED_USERS, users
+    stamps = [n["metadata"]["message_timestamp"] for n in sent]
+    assert stamps != sorted(stamps), stamps
+    return users

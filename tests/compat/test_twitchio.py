@@ -23,11 +23,13 @@ from .support import (
     CLIENTS,
     EVENT_TYPE_IDS,
     EVENT_TYPES,
+    FAULTED_USERS,
     FORBIDDEN,
     MUST_PARSE,
     REACT,
     SECRET,
     SEED,
+    SENTINEL_USER,
     TOKEN,
     TOKENS,
     USER_ID,
@@ -36,11 +38,13 @@ from .support import (
     Inbox,
     assert_mock_sends_what_client_reads,
     assert_parsed,
+    assert_sent_out_of_order,
     by_message_id,
     eventually,
     free_port,
     listening,
     notifications_for,
+    until_sentinel,
     validated_at,
     webhook_options,
 )
@@ -450,6 +454,39 @@ async def test_delete_subscription(server: MockServer, client: Client) -> None:
     assert [r.action for r in server.requests].count("delete") == 3
 
 
+# --- delivery faults: duplicates and out-of-order delivery -------------------------------------
+
+
+async def test_duplicates_are_dispatched_again(server: MockServer, client: Client) -> None:
+    """TwitchIO 3.3.2's websocket does not de-duplicate: a duplicate is dispatched again, same
+    message id and all."""
+    await follow(client)
+    server.faults(duplicate=1.0)
+    for user in FAULTED_USERS:
+        await server.trigger("channel.follow", version="2", from_user=user)
+    server.clear_faults()
+    await server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+    got = await until_sentinel(client.events.get, lambda e: e.user.id)
+    assert [e.user.id for e in got] == [u for u in FAULTED_USERS for _ in "12"]
+    message_ids = [e.metadata.message_id for e in got]
+    assert message_ids[0::2] == message_ids[1::2]
+
+
+async def test_out_of_order_notifications_are_dispatched_as_they_came(
+    server: MockServer, client: Client
+) -> None:
+    """TwitchIO does not put notifications back in order (by message_timestamp)."""
+    sub_id = await follow(client)
+    (session_id,) = client.session_ids
+    server.faults(reorder=len(FAULTED_USERS), reorder_wait=60, seed=1)
+    for user in FAULTED_USERS:
+        await server.advance(1)  # a second apart
+        await server.trigger("channel.follow", version="2", from_user=user)
+    users = assert_sent_out_of_order(notifications_for(server.messages(session_id), sub_id))
+    got = [await client.events.get() for _ in FAULTED_USERS]
+    assert [e.user.id for e in got] == users
+
+
 # --- authorization ------------------------------------------------------------------------------
 
 
@@ -532,6 +569,39 @@ async def test_webhook_receiver() -> None:
             assert revoked.id == ids["channel.follow"]
             assert revoked.status.value == "authorization_revoked"
             assert revoked.type == "channel.follow" and revoked.version == "2"
+        finally:
+            await tio.close()
+
+
+async def test_webhook_receiver_refuses_duplicates() -> None:
+    """TwitchIO's AiohttpAdapter remembers the message ids it answered: it dispatches a
+    duplicate once and answers the repeat 400 ("Previously responded to Message."), which the
+    mock, as Twitch, counts as a failed delivery (and retries). One request at a time to the
+    callback keeps the deliveries in order."""
+    port = free_port()
+    options = webhook_options(port, clock=ManualClock(), webhook_concurrency=1)
+    async with MockServer(**options) as server:
+        Route.BASE = server.api_url + "/"
+        Route.ID_BASE = server.base_url + "/"
+        tio = twitchio.Client(client_id=CLIENT_ID, client_secret=SECRET)
+        try:
+            await tio.login(load_tokens=False, save_tokens=False)
+            adapter = AiohttpAdapter(host="127.0.0.1", port=port, eventsub_secret=WEBHOOK_SECRET)
+            await tio.set_adapter(adapter)
+            await listening(port)
+            client = Client(server, tio)
+            await tio.subscribe_webhook(PAYLOADS["channel.follow.v2"]())
+            (sub,) = server.subscriptions
+            await eventually(lambda: sub.enabled, what="challenge")
+
+            server.faults(duplicate=1.0)
+            await server.trigger("channel.follow", version="2", from_user=FAULTED_USERS[0])
+            await eventually(lambda: sub.binding.failures == 1, what="the duplicate refused")
+            server.clear_faults()
+            await server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+            got = await until_sentinel(client.events.get, lambda e: e.user.id)
+            assert [e.user.id for e in got] == FAULTED_USERS[:1]
+            assert sub.enabled
         finally:
             await tio.close()
 

@@ -35,22 +35,26 @@ from .support import (
     CLIENTS,
     EVENT_TYPE_IDS,
     EVENT_TYPES,
+    FAULTED_USERS,
     FORBIDDEN,
     MUST_PARSE,
     REACT,
     SECRET,
     SEED,
+    SENTINEL_USER,
     TOKEN,
     TOKENS,
     USER_ID,
     WEBHOOK_SECRET,
     EventType,
     assert_parsed,
+    assert_sent_out_of_order,
     eventually,
     free_port,
     keepalive_default,
     listening,
     notifications_for,
+    until_sentinel,
     validated_at,
     webhook_options,
 )
@@ -407,6 +411,37 @@ async def test_delete_subscription(server: MockServer, twurple: Twurple) -> None
     assert [r.action for r in server.requests].count("delete") == 2
 
 
+# --- delivery faults: duplicates and out-of-order delivery -------------------------------------
+
+
+async def test_duplicates_are_handed_over_once(server: MockServer, twurple: Twurple) -> None:
+    """twurple remembers each message id for ten minutes and hands a duplicate over no more."""
+    await follow(twurple)
+    server.faults(duplicate=1.0)
+    for user in FAULTED_USERS:
+        await server.trigger("channel.follow", version="2", from_user=user)
+    server.clear_faults()
+    await server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+    got = await until_sentinel(lambda: twurple.event("channel.follow"), lambda e: e["user_id"])
+    assert [e["user_id"] for e in got] == FAULTED_USERS
+    assert [f["fault"] for f in server.injected_faults] == ["duplicate"] * len(FAULTED_USERS)
+
+
+async def test_out_of_order_notifications_are_handed_over_as_they_came(
+    server: MockServer, twurple: Twurple
+) -> None:
+    """twurple does not put notifications back in order (by message_timestamp)."""
+    sub_id = await follow(twurple)
+    assert twurple.session_id is not None
+    server.faults(reorder=len(FAULTED_USERS), reorder_wait=60, seed=1)
+    for user in FAULTED_USERS:
+        await server.advance(1)  # a second apart
+        await server.trigger("channel.follow", version="2", from_user=user)
+    users = assert_sent_out_of_order(notifications_for(server.messages(twurple.session_id), sub_id))
+    got = [await twurple.event("channel.follow") for _ in FAULTED_USERS]
+    assert [e["user_id"] for e in got] == users
+
+
 # --- authorization ------------------------------------------------------------------------------
 
 
@@ -481,5 +516,38 @@ async def test_webhook_receiver(node: Node) -> None:
             server.set_subscription_status(follow_id, "authorization_revoked")
             revoked = await node.expect("revoke")
             assert revoked == {"kind": "revoke", "id": follow_id, "status": "authorization_revoked"}
+        finally:
+            await node.call("disconnect")
+
+
+async def test_webhook_receiver_discards_duplicates(node: Node) -> None:
+    """twurple's EventSubHttpListener shares the websocket listener's memory of message ids: a
+    duplicate is not handed over again. One request at a time keeps the deliveries in order."""
+    port = free_port()
+    options = webhook_options(port, clock=ManualClock(), webhook_concurrency=1)
+    async with MockServer(**options) as server:
+        node.news.clear()
+        await node.call("set_env", name="TWURPLE_MOCK_API_PORT", value=str(server.port))
+        hostname = ADVERTISED.removeprefix("https://")
+        await node.call(
+            "webhook", appSecret=SECRET, hostName=hostname, port=port, secret=WEBHOOK_SECRET
+        )
+        try:
+            await listening(port)
+            twurple = Twurple(node, server)
+            await twurple.subscribe(EventType("channel.follow", "2"))
+            (sub,) = server.subscriptions
+            await node.expect("verify")
+            await eventually(lambda: sub.enabled, what="challenge")
+
+            server.faults(duplicate=1.0)
+            for user in FAULTED_USERS:
+                await server.trigger("channel.follow", version="2", from_user=user)
+            server.clear_faults()
+            await server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+            got = await until_sentinel(
+                lambda: twurple.event("channel.follow"), lambda e: e["user_id"]
+            )
+            assert [e["user_id"] for e in got] == FAULTED_USERS
         finally:
             await node.call("disconnect")
