@@ -18,7 +18,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from eventsub_mock import ServerConfig, protocol
+from eventsub_mock import MockServer, ServerConfig, protocol
+from eventsub_mock.testing.threaded import AsyncView
 
 # The mock app and user every client runs as.
 CLIENT_ID = "compat-client-id"
@@ -366,6 +367,24 @@ QUIRKS: dict[str, dict[str, str]] = {
 # in before it.
 FAULTED_USERS = ["101", "102", "103"]
 SENTINEL_USER = "199"
+
+
+async def follows_with_duplicates(server: MockServer | AsyncView) -> None:
+    """A follow from each of FAULTED_USERS, each sent twice with one message_id, then the
+    sentinel's once."""
+    server.faults(duplicate=1.0)
+    for user in FAULTED_USERS:
+        await server.trigger("channel.follow", version="2", from_user=user)
+    server.clear_faults()
+    await server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+
+
+async def follows_out_of_order(server: MockServer | AsyncView) -> None:
+    """A follow from each of FAULTED_USERS, a second apart, sent as one shuffled window."""
+    server.faults(reorder=len(FAULTED_USERS), reorder_wait=60, seed=1)
+    for user in FAULTED_USERS:
+        await server.advance(1)
+        await server.trigger("channel.follow", version="2", from_user=user)
 
 
 async def until_sentinel(

@@ -17,6 +17,7 @@ import pytest
 
 from eventsub_mock import ManualClock, MockServer
 from eventsub_mock.testing import MockServerThread
+from eventsub_mock.testing.threaded import AsyncView
 
 from .support import (
     ADVERTISED,
@@ -34,7 +35,6 @@ from .support import (
     REACT,
     SECRET,
     SEED,
-    SENTINEL_USER,
     TOKEN,
     TOKENS,
     USER_ID,
@@ -45,6 +45,8 @@ from .support import (
     assert_sent_out_of_order,
     by_message_id,
     eventually,
+    follows_out_of_order,
+    follows_with_duplicates,
     free_port,
     keepalive_default,
     notifications_for,
@@ -371,11 +373,7 @@ async def test_duplicates_reach_the_callback(server: MockServerThread, client: C
     (`message_deduplication_history_length`) but never adds to it: every duplicate reaches the
     callback, same message id and all."""
     await follow(client)
-    server.faults(duplicate=1.0)
-    for user in FAULTED_USERS:
-        server.trigger("channel.follow", version="2", from_user=user)
-    server.clear_faults()
-    server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+    await follows_with_duplicates(AsyncView(server))
     got = await until_sentinel(client.events.get, lambda e: e.event.user_id)
     assert [e.event.user_id for e in got] == [u for u in FAULTED_USERS for _ in "12"]
     message_ids = [e.metadata.message_id for e in got]
@@ -387,10 +385,7 @@ async def test_out_of_order_notifications_are_handed_over_as_they_came(
 ) -> None:
     """pyTwitchAPI does not put notifications back in order (by message_timestamp)."""
     sub_id = await follow(client)
-    server.faults(reorder=len(FAULTED_USERS), reorder_wait=60, seed=1)
-    for user in FAULTED_USERS:
-        server.advance(1)  # a second apart
-        server.trigger("channel.follow", version="2", from_user=user)
+    await follows_out_of_order(AsyncView(server))
     sent = notifications_for(server.messages(client.session_id), sub_id)
     users = assert_sent_out_of_order(sent)
     got = [await client.events.get() for _ in FAULTED_USERS]
@@ -515,11 +510,7 @@ async def test_webhook_receiver_discards_duplicates(webhook: Webhook) -> None:
     request at a time to the callback keeps the deliveries in order."""
     server, eventsub = webhook.server, webhook.eventsub
     await eventsub.listen_channel_follow_v2(USER_ID, USER_ID, webhook.on_event)
-    server.faults(duplicate=1.0)
-    for user in FAULTED_USERS:
-        server.trigger("channel.follow", version="2", from_user=user)
-    server.clear_faults()
-    server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+    await follows_with_duplicates(AsyncView(server))
     got = await until_sentinel(webhook.events.get, lambda e: e.event.user_id)
     assert [e.event.user_id for e in got] == FAULTED_USERS
     assert [f["fault"] for f in server.injected_faults] == ["duplicate"] * len(FAULTED_USERS)
