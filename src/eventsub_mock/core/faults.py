@@ -33,7 +33,7 @@ import math
 import random
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -42,15 +42,13 @@ from ..clock import Clock
 from ..protocol import CloseCode
 from . import errors
 from .model import Subscription
-from .sessions import Session, SessionState, WebsocketSessions
+from .sessions import Notify, Session, SessionState, WebsocketSessions
 from .timers import Timers
 
 if TYPE_CHECKING:
     from ..protocol import NotificationBatch
     from .reconnect import Reconnect
     from .transports import Transport
-
-Notify = Callable[..., None]
 
 # The most recent injected faults kept for `Faults.injected` (the feed has them all).
 INJECTED_KEPT = 10_000
@@ -74,27 +72,19 @@ class FaultSettings:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> FaultSettings:
         """Settings from a request's fault options, each checked; options left out are off."""
-        for name in options:
-            if name not in OPTIONS:
-                raise errors.UnknownFaultOption(name=name, options=", ".join(OPTIONS))
-        for name in ("duplicate", "drop", "chaos"):
-            _check(options, name, "a rate from 0 to 1", lambda v: _number(v) and 0 <= v <= 1)
-        for name in ("duplicate_delay", "reorder_wait", "delay"):
-            _check(options, name, "a number of seconds, 0 or more", _seconds)
-        _check(
-            options,
-            "reorder",
-            f"a whole number of notifications from 0 to {MAX_REORDER_WINDOW}",
-            lambda v: _integer(v) and 0 <= v <= MAX_REORDER_WINDOW,
-        )
-        _check(options, "seed", "a whole number", lambda v: v is None or _integer(v))
-        return cls(**options)
+        checked: dict[str, Any] = {}
+        for name, value in options.items():
+            rule = _RULES.get(name)
+            if rule is None:
+                raise errors.UnknownFaultOption(name=name, options=", ".join(_RULES))
+            expected, valid, convert = rule
+            if not valid(value):
+                raise errors.InvalidFaultOption(name=name, expected=expected, value=value)
+            checked[name] = convert(value)
+        return cls(**checked)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-OPTIONS = tuple(f.name for f in fields(FaultSettings))
 
 
 def _number(value: Any) -> bool:
@@ -105,13 +95,40 @@ def _integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _rate(value: Any) -> bool:
+    return _number(value) and 0 <= value <= 1
+
+
 def _seconds(value: Any) -> bool:
     return _number(value) and math.isfinite(value) and value >= 0
 
 
-def _check(options: Mapping[str, Any], name: str, expected: str, valid: Callable[[Any], bool]):
-    if name in options and not valid(options[name]):
-        raise errors.InvalidFaultOption(name=name, expected=expected, value=options[name])
+def _window(value: Any) -> bool:
+    return _integer(value) and 0 <= value <= MAX_REORDER_WINDOW
+
+
+def _seed(value: Any) -> bool:
+    return value is None or _integer(value)
+
+
+_Rule = tuple[str, Callable[[Any], bool], Callable[[Any], Any]]
+_RATE: _Rule = ("a rate from 0 to 1", _rate, float)
+_SECONDS: _Rule = ("a number of seconds, 0 or more", _seconds, float)
+# Each option: what it must be, the check, and its value as the settings hold it.
+_RULES: dict[str, _Rule] = {
+    "duplicate": _RATE,
+    "duplicate_delay": _SECONDS,
+    "reorder": (
+        f"a whole number of notifications from 0 to {MAX_REORDER_WINDOW}",
+        _window,
+        int,
+    ),
+    "reorder_wait": _SECONDS,
+    "delay": _SECONDS,
+    "drop": _RATE,
+    "chaos": _RATE,
+    "seed": ("a whole number", _seed, lambda value: value),
+}
 
 
 class _Scope:

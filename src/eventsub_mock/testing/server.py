@@ -315,7 +315,7 @@ class MockServer:
         """Set delivery faults (`duplicate`, `duplicate_delay`, `reorder`, `reorder_wait`,
         `delay`, `drop`, `chaos`, `seed`) for the server, a session or a subscription,
         replacing that scope's; with no options, only show them. Returns every scope's
-        settings and the counts of faults injected, as `GET`-ting them over the control API."""
+        settings and the counts of faults injected, as the control API's `faults` answers."""
         if not options:
             return self.core.describe_faults(session_id=session_id, subscription_id=subscription_id)
         settings = FaultSettings.from_options(options)
