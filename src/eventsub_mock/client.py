@@ -209,6 +209,25 @@ class ControlClient:
         body = {"status": status}
         return self.operate("disable_shard", body, conduit_id=conduit_id, shard_id=shard_id)
 
+    def faults(
+        self,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Set delivery faults (`duplicate`, `reorder`, `delay`, `drop`, `chaos`, `seed`...)
+        for the server, a session or a subscription; with no options, show them."""
+        scope = {"session_id": session_id, "subscription_id": subscription_id}
+        body = {**{k: v for k, v in scope.items() if v is not None}, **options}
+        return self.operate("faults", body)
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        """Clear a session's or a subscription's delivery faults; with neither, every one."""
+        return self.faults(session_id=session_id, subscription_id=subscription_id, clear=True)
+
     def reset(self) -> dict[str, Any]:
         return self.operate("reset")
 

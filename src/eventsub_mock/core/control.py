@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..protocol import CloseCode
 from . import errors
+from .faults import FaultSettings
 from .hosts import host_name, is_loopback_name
 
 if TYPE_CHECKING:
@@ -134,6 +135,30 @@ class Control:
     def stop_play(self, request: Request) -> dict[str, Any]:
         return self._core.player.stop(request["play_id"]).describe(None)
 
+    def faults(self, request: Request) -> dict[str, Any]:
+        """Delivery faults: `{"clear": true}` clears them, fault options set them, neither
+        shows them; `session_id` or `subscription_id` names the scope (default: the server)."""
+        options = {k: v for k, v in request.items() if k not in _FAULT_REQUEST_KEYS}
+        session_id = _optional_string(request, "session_id")
+        subscription_id = _optional_string(request, "subscription_id")
+        clear = request.get("clear", False)
+        if not isinstance(clear, bool):
+            raise errors.InvalidControlRequest(reason="clear must be true or false")
+        if clear:
+            if options:
+                raise errors.InvalidControlRequest(
+                    reason="clear takes no fault options: " + ", ".join(options)
+                )
+            return self._core.clear_faults(session_id=session_id, subscription_id=subscription_id)
+        if not options:
+            return self._core.describe_faults(
+                session_id=session_id, subscription_id=subscription_id
+            )
+        settings = FaultSettings.from_options(options)
+        return self._core.set_faults(
+            settings, session_id=session_id, subscription_id=subscription_id
+        )
+
     def reset(self, request: Request) -> dict[str, Any]:
         self._core.reset()
         return {"reset": True}
@@ -175,6 +200,10 @@ class Control:
         return self._core.revoke_authorization(
             request["user_id"], _optional_string(request, "client_id")
         )
+
+
+# The fields of a `faults` request that are not fault options.
+_FAULT_REQUEST_KEYS = frozenset({"clear", "session_id", "subscription_id"})
 
 
 def _optional_string(request: Request, key: str) -> str | None:

@@ -446,6 +446,16 @@ class InvalidSubscriptionStatus(ApiError):
     template = "subscription_status {status!r} is not enabled or a revoking status: one of {valid}"
 
 
+class InvalidFaultOption(ApiError):
+    """A delivery fault setting with a value it cannot take (`core.faults`)."""
+
+    template = "{name} must be {expected}, not {value!r}"
+
+
+class UnknownFaultOption(ApiError):
+    template = "unknown fault option {name!r}; the options are: {options}"
+
+
 # --- Helix actions (`core/helix/`) ------------------------------------------------------------
 
 

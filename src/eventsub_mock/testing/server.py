@@ -24,6 +24,7 @@ from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
+from ..core.faults import FaultSettings
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
 from ..core.play import PlayResult, Run
@@ -349,6 +350,36 @@ class MockServer:
 
     def set_keepalive(self, session_id: str, enabled: bool) -> None:
         self.core.set_keepalive(session_id, enabled)
+
+    def faults(
+        self,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Set delivery faults (`duplicate`, `duplicate_delay`, `reorder`, `reorder_wait`,
+        `delay`, `drop`, `chaos`, `seed`) for the server, a session or a subscription,
+        replacing that scope's; with no options, only show them. Returns every scope's
+        settings and the counts of faults injected, as the control API's `faults` answers."""
+        if not options:
+            return self.core.describe_faults(session_id=session_id, subscription_id=subscription_id)
+        settings = FaultSettings.from_options(options)
+        return self.core.set_faults(
+            settings, session_id=session_id, subscription_id=subscription_id
+        )
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        """Clear a session's or a subscription's faults; with neither, every one."""
+        return self.core.clear_faults(session_id=session_id, subscription_id=subscription_id)
+
+    @property
+    def injected_faults(self) -> list[dict[str, Any]]:
+        """The faults injected so far, oldest first, as the feed has them: `fault`,
+        `session_id` or `callback`, `subscription_id`, `message_id`, `details`."""
+        return list(self.core.faults.injected)
 
     @property
     def sessions(self) -> list[Session]:

@@ -150,6 +150,30 @@ class MockServerThread:
     def set_keepalive(self, session_id: str, enabled: bool) -> None:
         self._call(lambda: self.server.set_keepalive(session_id, enabled))
 
+    def faults(
+        self,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        return self._call(
+            lambda: self.server.faults(
+                session_id=session_id, subscription_id=subscription_id, **options
+            )
+        )
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        return self._call(
+            lambda: self.server.clear_faults(session_id=session_id, subscription_id=subscription_id)
+        )
+
+    @property
+    def injected_faults(self) -> list[dict[str, Any]]:
+        return self._call(lambda: self.server.injected_faults)
+
     @property
     def sessions(self) -> list[Session]:
         return self._call(lambda: self.server.sessions)
@@ -247,6 +271,24 @@ class AsyncView:
 
     def set_keepalive(self, session_id: str, enabled: bool) -> None:
         self.thread.set_keepalive(session_id, enabled)
+
+    def faults(
+        self,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        return self.thread.faults(session_id=session_id, subscription_id=subscription_id, **options)
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        return self.thread.clear_faults(session_id=session_id, subscription_id=subscription_id)
+
+    @property
+    def injected_faults(self) -> list[dict[str, Any]]:
+        return self.thread.injected_faults
 
     def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
         self.thread.add_token(token, entry)
