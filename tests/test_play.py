@@ -14,7 +14,6 @@ import pytest
 
 from eventsub_mock import ManualClock, MockServer
 from eventsub_mock.core import errors
-from eventsub_mock.core.operations import BY_NAME
 from eventsub_mock.core.sequences import SEQUENCES
 from eventsub_mock.testing import MockServerThread
 
@@ -456,10 +455,14 @@ async def test_wait_for_times_out(manual_server: MockServer) -> None:
         await manual_server.play(scenario)
 
 
-@pytest.mark.skipif("faults" not in BY_NAME, reason="the faults operation has not landed")
-async def test_a_faults_step_calls_the_faults_operation(manual_server: MockServer) -> None:
-    result = await manual_server.play({"step": [{"faults": {"clear": True}}]})
-    assert [r["action"] for r in result.steps] == ["faults"]
+async def test_a_faults_step_sets_delivery_faults(manual_server: MockServer, make_client) -> None:
+    client = make_client(manual_server)
+    await client.connect()
+    steps = [{"faults": {"duplicate": 1.0, "seed": 7}}, {"trigger": "channel.follow"}]
+    result = await manual_server.play({"step": steps})
+    assert [r["action"] for r in result.steps] == ["faults", "trigger"]
+    first, again = await notifications(client, 2)
+    assert first["metadata"]["message_id"] == again["metadata"]["message_id"]
 
 
 # --- errors in scenario files ---------------------------------------------------------------
