@@ -2394,6 +2394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "correctness: OK - every notification arrived exactly once (none lost, none "
             "duplicated), no session closed, every request answered as expected"
+            + ("; with faults on, exactly as the faults say" if "faults" in selected else "")
         )
         shutil.rmtree(logs, ignore_errors=True)
     elif interrupted:
