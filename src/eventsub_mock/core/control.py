@@ -116,7 +116,8 @@ class Control:
         return {"data": [sub.to_helix()]}
 
     def play(self, request: Request) -> dict[str, Any]:
-        """Start a sequence or scenario; it answers once the play first waits (or ends)."""
+        """Start a sequence or scenario; it answers once the play first waits or ends (or
+        has run its first slice of steps: `play.SLICE_STEPS`)."""
         return self._core.player.start(request).describe()
 
     def plays(self, request: Request) -> dict[str, Any]:

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 KEPT = 50
 # Results a play keeps (a long one counts the rest in `results_dropped`).
 MAX_RESULTS = 10_000
+# A play runs at most this many steps, or until its triggers have delivered this many
+# notifications, before it lets the server serve other clients (it goes on from a timer due
+# at once): a sequence at interval 0 must not hold up every other client until it ends.
+SLICE_STEPS = 64
+SLICE_NOTIFICATIONS = 200
 # Request keys of a play besides a sequence's options.
 PLAY_KEYS = ("sequence", "scenario", "file", "speed", "seed")
 _WAKING_KINDS = frozenset(
@@ -146,7 +151,7 @@ class Player:
 
     def start(self, request: Mapping[str, Any]) -> Run:
         """Check a play request whole (a sequence with its options, or a scenario) and start
-        it; it runs at once as far as its first wait."""
+        it; it runs at once as far as its first wait or the end of its first slice."""
         play = self._parse(request)
         speed = _speed(play.speed if request.get("speed") is None else request["speed"])
         seed = play.seed if request.get("seed") is None else request["seed"]
@@ -229,9 +234,15 @@ class Player:
     # --- running ------------------------------------------------------------------------------
 
     def _continue(self, run: Run, now: float) -> None:
-        """Run steps until the play waits or ends."""
+        """Run steps until the play waits or ends, or has done a slice's work: then it goes
+        on from a timer due now, after whatever else the server has to do."""
+        steps, delivered = 0, run.delivered
         try:
             while run.running:
+                if steps >= SLICE_STEPS or run.delivered - delivered >= SLICE_NOTIFICATIONS:
+                    self._sleep(run, now)
+                    return
+                steps += 1
                 if run.cues:
                     cue = run.cues[0]
                     due = run.cues_started + cue.at / run.speed

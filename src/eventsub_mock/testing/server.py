@@ -110,11 +110,10 @@ class MockServer:
         self.port = runner.addresses[0][1]
         self._webhooks = WebhookPoster(self.core.webhooks, self.config.webhook_timeout)
         await self._webhooks.start()
-        if not self.clock.manual:
-            self.core.timers.on_earlier_deadline = self._arm
-            deadline = self.core.next_deadline()
-            if deadline is not None:
-                self._arm(deadline)
+        self.core.timers.on_earlier_deadline = self._arm
+        deadline = self.core.next_deadline()
+        if deadline is not None:
+            self._arm(deadline)
         return self
 
     async def stop(self) -> None:
@@ -172,16 +171,23 @@ class MockServer:
     # --- time ---------------------------------------------------------------------------------
 
     def _arm(self, when: float) -> None:
-        # Wake-ups snap to a tick, so that thousands of sessions' keepalives and pings share
-        # a few timer callbacks a second instead of one each (keepalives leave a margin).
-        when = math.ceil(when / _TIMER_TICK) * _TIMER_TICK
+        """Call `_on_timer` at `when`: on the loop's next turn when that time has come (the
+        rest of a slice of work, under either clock), else at the next tick (a manual clock's
+        later deadlines wait for advance())."""
+        now = self.clock.monotonic()
+        if when > now:
+            if self.clock.manual:
+                return
+            # Wake-ups snap to a tick, so that thousands of sessions' keepalives and pings
+            # share a few timer callbacks a second instead of one each (keepalives leave a
+            # margin).
+            when = math.ceil(when / _TIMER_TICK) * _TIMER_TICK
         if self._timer is not None:
             if when >= self._timer_due:
                 return
             self._timer.cancel()
         self._timer_due = when
-        delay = max(0.0, when - self.clock.monotonic())
-        self._timer = asyncio.get_running_loop().call_later(delay, self._on_timer)
+        self._timer = asyncio.get_running_loop().call_later(max(0.0, when - now), self._on_timer)
 
     def _on_timer(self) -> None:
         self._timer, self._timer_due = None, math.inf
