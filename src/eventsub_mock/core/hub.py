@@ -85,6 +85,7 @@ class EventSubCore:
             self.deliver,
             self._known_users,
             self.router.recent.events,
+            self.router.watch,
             self.auth.granted,
             self._notify,
         )

@@ -24,14 +24,16 @@ from .moderation import Moderation
 from .polls import Polls
 from .predictions import Predictions
 from .request import HelixRequest
-from .rewards import Rewards
+from .rewards import RecentEvents, Rewards
 from .routes import Route
-from .users import KnownUsers, RecentEvents, Users
+from .users import KnownUsers, Users
 
 __all__ = ["Helix", "HelixResult"]
 
 Notify = Callable[..., None]
 HelixResult = tuple[int, Any]
+# Asks to be told of each event of a type that goes out (`delivery.Router.watch`).
+Watch = Callable[[str, Callable[[Mapping[str, Any]], None]], None]
 
 
 class Helix:
@@ -42,20 +44,24 @@ class Helix:
         deliver: Deliver,
         known_users: KnownUsers,
         recent_events: RecentEvents,
+        watch: Watch,
         granted: Granted,
         notify: Notify,
     ) -> None:
         self._notify = notify
-        self.users = Users(known_users, recent_events)
+        self.users = Users(known_users)
         self.ctx = HelixContext(
             self.users, Emitter(deliver, clock), clock, timers, self._report, granted
         )
         self.channels = Channels(self.ctx)
         self.moderation = Moderation(self.ctx)
-        self.chat = Chat(self.ctx, self.moderation, recent_events)
+        self.chat = Chat(self.ctx, self.moderation)
         self.polls = Polls(self.ctx)
         self.predictions = Predictions(self.ctx)
         self.rewards = Rewards(self.ctx, recent_events)
+        # Chat messages that triggers send: their chatters' logins and their lines.
+        watch("channel.chat.message", self.users.chatted)
+        watch("channel.chat.message", self.chat.chatted)
 
     def _areas(self) -> tuple[Any, ...]:
         return (

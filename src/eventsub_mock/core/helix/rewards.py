@@ -6,7 +6,7 @@ the mock sent recently is a redemption waiting in the reward's queue."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,11 @@ from .. import errors
 from .choices import new_id
 from .context import HelixContext
 from .request import HelixRequest, bool_field, int_field, text_field
-from .users import RecentEvents, User
+from .users import User
+
+# Recent events of a type, newest first, decoded (the router's recent notifications): where
+# the redemptions that triggers sent are found.
+RecentEvents = Callable[[str], Iterable[dict[str, Any]]]
 
 MAX_REWARDS = 50
 MAX_TITLE = 45
