@@ -477,13 +477,27 @@ class Faults:
         as it is now (a handoff may have moved it since it was routed): one transport send
         per destination and trigger, in the order they were let go. False when none went."""
         outbox, self._outbox = self._outbox, []
+        if not outbox:
+            return False
+        # Each subscription's destination, looked up once (a release has a few subscriptions
+        # and many notifications).
+        destinations: dict[int, Any] = {}
         by_destination: dict[Any, list[_Message]] = {}
         for message in outbox:
-            destination = message.subscription.binding.destination
+            sub = message.subscription
+            key = id(sub)
+            if key in destinations:
+                destination = destinations[key]
+            else:
+                destination = destinations[key] = sub.binding.destination
             if destination is not None:
                 by_destination.setdefault(destination, []).append(message)
         sent = False
         for destination, messages in by_destination.items():
+            batch = messages[0].batch
+            if all(m.batch is batch for m in messages):  # the usual case: one trigger's
+                sent = _send(destination, messages) or sent
+                continue
             start = 0
             for end in range(1, len(messages) + 1):
                 if end == len(messages) or messages[end].batch is not messages[start].batch:
