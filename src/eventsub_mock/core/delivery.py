@@ -85,6 +85,8 @@ def condition_matches(condition: Mapping[str, Any], named: Mapping[str, str]) ->
     return True
 
 
+# Message ids drawn at once for a trigger's destinations (more when one needs more).
+_IDS_AT_ONCE = 1024
 # A destination with the transport that sends to it and the subscriptions it gets.
 _Group = tuple[Transport, list[Subscription]]
 # Told of each event of a type that went out, as it was built (see `Router.watch`).
@@ -169,8 +171,16 @@ class Router:
             tails.append(group_tails)
 
         faults = self._faults
+        # Message ids are drawn for many destinations at once: one random draw for a single
+        # event's notifications to every session, instead of one per session.
+        id_pool: list[bytes] = []
+        used = 0
         for (transport, destination, subs), group_tails in zip(plan, tails, strict=True):
-            ids = batch.message_ids(delivery.count * len(subs))
+            wanted = delivery.count * len(subs)
+            if used + wanted > len(id_pool):
+                id_pool, used = batch.message_ids(max(wanted, _IDS_AT_ONCE)), 0
+            ids = id_pool[used : used + wanted]
+            used += wanted
             if faults.active:
                 accepted = faults.send(transport, destination, batch, subs, group_tails, ids)
             else:
