@@ -233,6 +233,16 @@ class EventSubCore:
 
         return self.deliver(delivery_from_request(request, self.clock))
 
+    def preview(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """The event a trigger request would send, and how many subscriptions it would reach,
+        without sending anything."""
+        from .triggers import delivery_from_request
+
+        delivery = delivery_from_request(request, self.clock)
+        if delivery.session_id is not None:
+            self.websockets.find(delivery.session_id)
+        return self.router.preview(delivery)
+
     def deliver(self, delivery: Delivery) -> DeliveryResult:
         if delivery.session_id is not None:
             self.websockets.find(delivery.session_id)

@@ -36,7 +36,11 @@ OPERATIONS = (
     Operation("sessions", "GET", "/sessions", "list the connected sessions"),
     Operation("subscriptions", "GET", "/subscriptions", "list all subscriptions"),
     Operation("conduits", "GET", "/conduits", "list the conduits and their shards"),
+    Operation("types", "GET", "/types", "list the subscription types in the catalogue"),
     Operation("trigger", "POST", "/trigger", "fire an event at the connected sessions"),
+    Operation(
+        "preview", "POST", "/preview", "show the event a trigger would send, sending nothing"
+    ),
     Operation(
         "retrigger",
         "POST",
