@@ -1,4 +1,5 @@
-"""The aiohttp application: websocket, subscription API, OAuth and control API on one port."""
+"""The aiohttp application: websocket, subscription API, OAuth, control API and dashboard on
+one port."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from aiohttp import web
 
 from ..config import ServerConfig
 from ..core.hub import EventSubCore
-from . import conduits, control, oauth, subscriptions, websocket
+from . import conduits, control, oauth, subscriptions, ui, websocket
 from .responses import api_middleware
 
 
@@ -25,4 +26,5 @@ def build_app(
     conduits.add_routes(app, core)
     oauth.add_routes(app, core)
     control.add_routes(app, core)
+    ui.add_routes(app)
     return app
