@@ -37,6 +37,9 @@ async def test_types_lists_every_type_with_its_description(server: MockServer, h
     assert by_key["drop.entitlement.grant", "1"]["websocket"] is False
     described = [row for row in rows if row["description"]]
     assert len(described) == 88  # all but channel.guest_star_slot.update, gone from the docs
+    # A type Twitch does not document gets a description, not the reference's research notes.
+    power_up = by_key["channel.custom_power_up_redemption.add", "1"]
+    assert "inferred" not in power_up["name"] and "commit" not in power_up["description"]
 
 
 async def test_the_types_command_prints_the_same_rows(server: MockServer, http) -> None:

@@ -24,6 +24,16 @@ DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "subscription-types.json
 AUTHORIZATION = ROOT.parent / "shared" / "reference" / "authorization.json"
 TARGET = ROOT / "src" / "eventsub_mock" / "catalog" / "types.json"
 
+# Types the reference took from a client library, not Twitch's docs: its name and description
+# there are research notes, so people choosing a type read these instead.
+UNDOCUMENTED = {
+    "channel.custom_power_up_redemption.add": (
+        "Custom Power-Up Redemption Add",
+        "A viewer redeems a custom Power-Up (a Bits reward). Not in Twitch's docs; as twurple "
+        "implements it.",
+    ),
+}
+
 # Versions that production no longer accepts at all.
 REMOVED = {("channel.follow", "1"), ("channel.guest_star_slot.update", "beta")}
 
@@ -64,7 +74,7 @@ def authorization(raw: dict) -> dict:
 def described(entries: list[dict]) -> dict[str, tuple[str, str]]:
     """Each type's title and description. Versions the docs dropped have none: they take the
     documented version's, without its "V2" suffix (a type with none left has no description)."""
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, tuple[str, str]] = dict(UNDOCUMENTED)
     for raw in entries:
         if "description" in raw and raw["type"] not in found:
             found[raw["type"]] = (raw["name"].removesuffix(" V2"), raw["description"])
@@ -80,8 +90,10 @@ def entry(raw: dict, rules: dict, fallback: dict[str, tuple[str, str]]) -> dict:
         "type": raw["type"],
         "version": raw["version"],
         "status": "removed" if key in REMOVED else raw["status"],
-        "name": raw.get("name", name),
-        "description": raw.get("description", description),
+        "name": name if raw["type"] in UNDOCUMENTED else raw.get("name", name),
+        "description": description
+        if raw["type"] in UNDOCUMENTED
+        else raw.get("description", description),
         "condition_required": raw.get("condition_required", raw["condition"]),
         "condition_optional": raw.get("condition_optional", []),
         "websocket": raw["websocket"],

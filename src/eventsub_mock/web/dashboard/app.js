@@ -17,8 +17,11 @@ const CHANGES = new Set([
   "subscription_created",
   "subscription_deleted",
   "subscription_status",
+  "conduit_created",
+  "conduit_updated",
+  "conduit_deleted",
+  "shard_status",
   "control",
-  "helix",
 ]);
 const POLL_MS = 2000; // without a feed (an older server), the lists are polled
 

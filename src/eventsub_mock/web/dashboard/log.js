@@ -126,7 +126,7 @@ export class WebhookLog {
     this.render();
   }
 
-  /** A webhook_delivery item of the feed. */
+  /** A webhook_delivery item of the feed: one answer of a callback (or its absence). */
   add(item) {
     this.items.unshift(item);
     this.items.length = Math.min(this.items.length, 200);
@@ -143,20 +143,40 @@ export class WebhookLog {
       this.content,
       table(
         ["Time", "Message", "Callback", "Outcome", "?Attempt"],
-        this.items.map((item) => {
-          const outcome = item.outcome ?? item.status ?? "";
-          const good = typeof outcome === "number" ? outcome < 300 : /^(ok|delivered|2\d\d)/.test(String(outcome));
-          return {
-            cells: [
-              h("span", { class: "mono" }, clockTime(item.time)),
-              [item.message_type || "", item.subscription_type ? h("div", { class: "mono muted" }, item.subscription_type) : null],
-              h("span", { class: "mono" }, item.callback || ""),
-              h("span", { class: `badge ${good ? "ok" : "bad"}` }, String(outcome)),
-              String(item.attempt ?? ""),
-            ],
-          };
-        }),
+        this.items.map((item) => ({
+          attrs: { "data-message-id": item.message_id || "" },
+          cells: [
+            h("span", { class: "when" }, clockTime(item.time)),
+            this.message(item),
+            h("span", { class: "mono" }, item.callback || ""),
+            this.outcome(item),
+            String(item.attempt ?? ""),
+          ],
+        })),
       ),
     );
+  }
+
+  message(item) {
+    const pre = h("pre");
+    const details = h(
+      "details",
+      {
+        ontoggle: () => {
+          if (details.open && !pre.textContent) pre.textContent = JSON.stringify(item.message ?? null, null, 2);
+        },
+      },
+      h("summary", {}, item.message_type || "", item.subscription_type ? h("span", { class: "mono muted" }, ` ${item.subscription_type}`) : null),
+      pre,
+    );
+    return details;
+  }
+
+  outcome(item) {
+    const good = item.outcome === "delivered" || item.outcome === "verified";
+    const parts = [h("span", { class: `badge ${good ? "ok" : "bad"}` }, item.outcome + (item.status ? ` ${item.status}` : ""))];
+    if (item.reason) parts.push(h("div", { class: "muted" }, item.reason));
+    if (item.retry_in !== null && item.retry_in !== undefined) parts.push(h("div", { class: "muted" }, `retry in ${item.retry_in}s`));
+    return parts;
   }
 }
