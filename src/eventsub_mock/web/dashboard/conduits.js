@@ -9,9 +9,13 @@ export class ConduitsPanel {
   constructor(section) {
     this.content = section.querySelector(".content");
     this.count = section.querySelector(".count");
+    this.drawn = "";
   }
 
   render(conduits) {
+    const drawn = JSON.stringify(conduits);
+    if (drawn === this.drawn) return;
+    this.drawn = drawn;
     this.count.textContent = `(${conduits.length})`;
     if (!conduits.length) {
       fill(this.content, empty("No conduits. Apps create them at ", h("code", {}, `${location.origin}/eventsub/conduits`), "."));

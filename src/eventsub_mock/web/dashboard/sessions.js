@@ -9,6 +9,9 @@ export class SessionsPanel {
     this.count = section.querySelector(".count");
     this.closeCodes = info.close_codes;
     this.sessions = [];
+    this.drawn = "";
+    // The close code chosen in each row, kept when the list is drawn again.
+    this.codes = new Map();
     section.querySelector("#reconnect-all").addEventListener("click", (event) =>
       act(event.currentTarget, () => operate("reconnect"), (result) =>
         `reconnect started: ${result.sessions.length} session(s) told to move`,
@@ -19,7 +22,12 @@ export class SessionsPanel {
   }
 
   render(sessions) {
+    const drawn = JSON.stringify(sessions);
+    if (drawn === this.drawn) return; // nothing changed: leave the rows (and any open menu) be
+    this.drawn = drawn;
     this.sessions = sessions;
+    const ids = new Set(sessions.map((session) => session.id));
+    for (const id of this.codes.keys()) if (!ids.has(id)) this.codes.delete(id);
     this.count.textContent = `(${sessions.length})`;
     if (!sessions.length) {
       const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -44,7 +52,8 @@ export class SessionsPanel {
       { class: "close-code", "aria-label": "close code", title: "close code" },
       this.closeCodes.map(({ code, reason }) => h("option", { value: String(code) }, `${code} ${reason}`)),
     );
-    codes.value = "4006";
+    codes.value = this.codes.get(session.id) ?? "4006";
+    codes.addEventListener("change", () => this.codes.set(session.id, codes.value));
     const keepaliveOn = session.keepalive_enabled;
     const connected = h("span", { class: "since", "data-since": session.connected_at, title: session.connected_at });
     connected.textContent = since(session.connected_at);

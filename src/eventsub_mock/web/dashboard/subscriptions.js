@@ -18,10 +18,16 @@ export class SubscriptionsPanel {
     this.filter = section.querySelector("#subscription-filter");
     this.statuses = info.revocation_statuses;
     this.subscriptions = [];
-    this.filter.addEventListener("input", () => this.render(this.subscriptions));
+    this.drawn = "";
+    // The status chosen in each row, kept when the list is drawn again.
+    this.choices = new Map();
+    this.filter.addEventListener("input", () => this.render(this.subscriptions, true));
   }
 
-  render(subscriptions) {
+  render(subscriptions, filtered = false) {
+    const drawn = JSON.stringify(subscriptions);
+    if (drawn === this.drawn && !filtered) return; // nothing changed: leave the rows be
+    this.drawn = drawn;
     this.subscriptions = subscriptions;
     const words = this.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     const shown = subscriptions.filter((sub) => {
@@ -61,8 +67,14 @@ export class SubscriptionsPanel {
       h("option", { value: "enabled" }, "enabled"),
     );
     const button = h("button", { type: "button", class: "danger" }, "Revoke");
-    choice.addEventListener("change", () => {
+    const chosen = () => {
       button.textContent = choice.value === "enabled" ? "Enable" : "Revoke";
+    };
+    choice.value = this.choices.get(sub.id) ?? this.statuses[0];
+    chosen();
+    choice.addEventListener("change", () => {
+      this.choices.set(sub.id, choice.value);
+      chosen();
     });
     button.addEventListener("click", () =>
       act(button, () =>
