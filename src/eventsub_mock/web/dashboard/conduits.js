@@ -29,7 +29,7 @@ export class ConduitsPanel {
     return h(
       "div",
       { class: "conduit", "data-conduit": conduit.id },
-      h("p", {}, "Conduit ", shortId(conduit.id), h("span", { class: "muted" }, ` · ${conduit.shard_count} shard(s) · app ${conduit.client_id}`)),
+      h("p", {}, "Conduit ", shortId(conduit.id), h("span", { class: "muted" }, ` · ${conduit.shard_count} shard(s) · client ${conduit.client_id}`)),
       table(
         ["Shard", "Status", "Transport", ""],
         shards.map((shard) => ({

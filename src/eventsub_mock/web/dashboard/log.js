@@ -1,7 +1,7 @@
 // What the server sent: every message to every session (the feed's message_sent items), and
 // every webhook delivery (webhook_delivery items), newest first.
 
-import { clockTime, empty, fill, h, shortId, table, tail } from "./dom.js";
+import { clockTime, empty, fill, h, shortId, tail } from "./dom.js";
 
 const KEPT = 2000; // messages kept in this page
 const SHOWN = 300; // of which at most this many are on it at once
@@ -139,25 +139,11 @@ export class WebhookLog {
       fill(this.content, empty("No webhook deliveries yet: challenges, notifications and revocations to callbacks appear here."));
       return;
     }
-    fill(
-      this.content,
-      table(
-        ["Time", "Message", "Callback", "Outcome", "?Attempt"],
-        this.items.map((item) => ({
-          attrs: { "data-message-id": item.message_id || "" },
-          cells: [
-            h("span", { class: "when" }, clockTime(item.time)),
-            this.message(item),
-            h("span", { class: "mono" }, item.callback || ""),
-            this.outcome(item),
-            String(item.attempt ?? ""),
-          ],
-        })),
-      ),
-    );
+    fill(this.content, h("ol", { class: "log-list" }, this.items.map((item) => this.row(item))));
   }
 
-  message(item) {
+  row(item) {
+    const good = item.outcome === "delivered" || item.outcome === "verified";
     const pre = h("pre");
     const details = h(
       "details",
@@ -166,17 +152,21 @@ export class WebhookLog {
           if (details.open && !pre.textContent) pre.textContent = JSON.stringify(item.message ?? null, null, 2);
         },
       },
-      h("summary", {}, item.message_type || "", item.subscription_type ? h("span", { class: "mono muted" }, ` ${item.subscription_type}`) : null),
+      h(
+        "summary",
+        {},
+        h("span", { class: "when" }, clockTime(item.time)),
+        h("span", { class: `badge ${good ? "ok" : "bad"}` }, item.outcome + (item.status ? ` ${item.status}` : "")),
+        h("span", { class: "what" }, item.message_type || ""),
+        item.subscription_type ? h("span", { class: "mono" }, item.subscription_type) : null,
+        h("span", { class: "muted" }, "to"),
+        h("span", { class: "mono" }, item.callback || ""),
+        item.attempt > 1 ? h("span", { class: "muted" }, `attempt ${item.attempt}`) : null,
+        item.reason ? h("span", { class: "muted" }, item.reason) : null,
+        item.retry_in !== null && item.retry_in !== undefined ? h("span", { class: "muted" }, `retry in ${item.retry_in}s`) : null,
+      ),
       pre,
     );
-    return details;
-  }
-
-  outcome(item) {
-    const good = item.outcome === "delivered" || item.outcome === "verified";
-    const parts = [h("span", { class: `badge ${good ? "ok" : "bad"}` }, item.outcome + (item.status ? ` ${item.status}` : ""))];
-    if (item.reason) parts.push(h("div", { class: "muted" }, item.reason));
-    if (item.retry_in !== null && item.retry_in !== undefined) parts.push(h("div", { class: "muted" }, `retry in ${item.retry_in}s`));
-    return parts;
+    return h("li", { "data-message-id": item.message_id || "", "data-outcome": item.outcome || "" }, details);
   }
 }

@@ -56,7 +56,7 @@ export class SubscriptionsPanel {
       fill(this.content, empty("No subscription matches the filter."));
       return;
     }
-    fill(this.content, table(["Type", "Condition", "Status", "Session", ""], shown.map((sub) => this.row(sub))));
+    fill(this.content, table(["Type", "Condition", "Status", "Delivered to", ""], shown.map((sub) => this.row(sub))));
   }
 
   row(sub) {
