@@ -14,9 +14,10 @@ from typing import Any
 
 from . import SubscriptionType
 from .compiled import compiled
+from .messages import FindUser, parse_text
 from .params import TriggerParams
 
-__all__ = ["build_event", "condition_for_event", "named_condition"]
+__all__ = ["build_event", "condition_for_event", "message_fragments", "named_condition"]
 
 
 def build_event(
@@ -50,3 +51,13 @@ def condition_for_event(
     """A complete condition for the event a trigger describes, for delivery to a session that
     has no matching subscription. build_event() with this condition agrees with it."""
     return compiled(sub_type).condition_for_event(params, rng)
+
+
+def message_fragments(
+    sub_type: SubscriptionType, path: str, text: str, find_user: FindUser
+) -> tuple[list[dict[str, Any]], int]:
+    """The fragments of the message at `path` (e.g. `message`) of a type's events for what a
+    user typed, in the shape that type's fragments have, and the bits its cheermotes add
+    up to (see messages.parse_text)."""
+    shape = compiled(sub_type).template.fragment_shapes[path]
+    return parse_text(shape, text, find_user)

@@ -43,6 +43,9 @@ class Delivery:
     message_id: str | None = None
     # A revoking status: the matching subscriptions take it and get a `revocation` instead.
     revoke_status: str | None = None
+    # Only real subscriptions receive it, never lenient stand-ins: what Helix calls cause
+    # reaches subscribers only, as in production.
+    subscribers_only: bool = False
 
 
 @dataclass
@@ -115,8 +118,9 @@ class Router:
             and delivery.subscription_id not in self._store.by_id
         ):
             delivery = replace(delivery, subscription_id=None, stand_in_id=delivery.subscription_id)
-        for transport in self._transports:
-            plan += [(transport, d, subs) for d, subs in transport.stand_ins(delivery)]
+        if not delivery.subscribers_only:
+            for transport in self._transports:
+                plan += [(transport, d, subs) for d, subs in transport.stand_ins(delivery)]
         if not plan and delivery.stand_in_id is not None:
             raise errors.NoSuchSubscription(id=delivery.stand_in_id)
         return plan

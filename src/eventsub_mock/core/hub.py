@@ -9,7 +9,7 @@ passed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .. import catalog, protocol
@@ -21,6 +21,7 @@ from .auth import Authority, Token
 from .conduits import Conduit, Conduits, Shard, request_parameters
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
+from .helix import Helix
 from .model import Caller, Subscription
 from .reconnect import Reconnect
 from .sessions import Connection, Session, WebsocketSessions
@@ -74,6 +75,15 @@ class EventSubCore:
         self.webhooks.set_status = self.subscription_api.transport_set_status
         self.router = Router(clock, self.subscription_api.store, transports.values())
         self.control = Control(self)
+        self.helix = Helix(
+            clock,
+            self.timers,
+            self.deliver,
+            self._known_users,
+            self.router.recent.events,
+            self.auth.granted,
+            self._notify,
+        )
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
         self.sessions: dict[str, Session] = self.websockets.by_id
         self.subscriptions: dict[str, Subscription] = self.subscription_api.store.by_id
@@ -81,6 +91,17 @@ class EventSubCore:
     def _notify(self, kind: str, **details: Any) -> None:
         for observer in self.observers:
             observer(kind, details)
+
+    def _known_users(self) -> Iterator[tuple[str, str | None]]:
+        """Users the server has met, for Helix: tokens' users (with their logins) and the
+        users subscription conditions name."""
+        for token in self.auth.table.values():
+            if token.user_id is not None:
+                yield token.user_id, token.login
+        for sub in self.subscriptions.values():
+            for key, value in sub.condition.items():
+                if key.endswith("user_id") and value:
+                    yield value, None
 
     def _disable(self, subscriptions: Any, status: str) -> None:
         self.subscription_api.disable(subscriptions, status)
@@ -347,13 +368,15 @@ class EventSubCore:
         return {"user_id": user_id, "tokens": len(tokens), "subscriptions": revoked}
 
     def reset(self) -> None:
-        """Forget every session and subscription; connected clients are closed."""
+        """Forget every session and subscription and what Helix calls made; connected
+        clients are closed."""
         self.websockets.close_all()
         self.subscription_api.clear()
         self.webhooks.clear()
         self.conduits.clear()
         self.reconnects.clear()
         self.router.recent.clear()
+        self.helix.clear()
         self.timers.clear()
 
     def describe_sessions(self) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
-"""The aiohttp application: websocket, subscription API, OAuth, control API and dashboard on
-one port."""
+"""The aiohttp application: websocket, subscription API, Helix actions, OAuth, control API
+and dashboard on one port."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from aiohttp import web
 
 from ..config import ServerConfig
 from ..core.hub import EventSubCore
-from . import conduits, control, oauth, subscriptions, ui, websocket
+from . import conduits, control, helix, oauth, subscriptions, ui, websocket
 from .responses import api_middleware
 
 
@@ -24,6 +24,7 @@ def build_app(
     websocket.add_routes(app, core, config)
     subscriptions.add_routes(app, core, record)
     conduits.add_routes(app, core)
+    helix.add_routes(app, core)
     oauth.add_routes(app, core)
     control.add_routes(app, core)
     ui.add_routes(app)
