@@ -25,7 +25,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from eventsub_mock import MockServer
+from eventsub_mock import ManualClock, MockServer
 
 from .conftest import Client
 
@@ -274,6 +274,29 @@ async def test_a_guarded_server_asks_for_the_control_token(
         )
         stored = await tab.evaluate("sessionStorage.getItem('eventsub-mock-control-token')")
         assert stored == "let-me-in"
+
+
+async def test_the_message_log_filters(http: aiohttp.ClientSession, page: Page) -> None:
+    async with MockServer(port=0, clock=ManualClock()) as server:
+        first, second = await connected(server, http), await connected(server, http)
+        await page.open(server)
+        await server.advance(10)  # a keepalive each
+        for client in (first, second):
+            assert (await client.receive())["metadata"]["message_type"] == "session_keepalive"
+        tab = page.page
+        entries = tab.locator("#log li")
+        await expect(tab.locator("#log .count")).to_have_text("(4)")
+        await expect(entries).to_have_count(2)  # keepalives are hidden unless asked for
+        await tab.check("#log-keepalives")
+        await expect(entries).to_have_count(4)
+        await tab.select_option("#log-session", first.session_id)
+        await expect(entries).to_have_count(2)
+        await tab.select_option("#log-type", "session_welcome")
+        await expect(entries).to_have_count(1)
+        await tab.select_option("#log-session", "")
+        await tab.fill("#log-search", second.session_id)
+        await expect(entries).to_have_count(1)
+        await expect(entries.first.locator("summary")).to_contain_text(second.session_id[-8:])
 
 
 async def test_a_narrow_window_has_no_sideways_scrolling(

@@ -326,7 +326,12 @@ export class TriggerPanel {
       input.addEventListener("input", () => {
         const valid = input.value.trim() !== "" && !Number.isNaN(Number(input.value));
         row.classList.toggle("invalid", !valid);
-        if (valid) update(Number(input.value));
+        if (valid) {
+          update(Number(input.value));
+        } else {
+          this.problem = `${path} must be a number`;
+          this.showProblem();
+        }
       });
     } else if (typeof original === "string") {
       input = h("input", { type: "text", id, value: String(value) });
