@@ -15,6 +15,7 @@ from .helixtools import BROADCASTER, MODERATOR, VIEWER, event_of, helix, helix_r
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BOT = "4242"
+OTHER_CHANNEL = "7777"
 CHAT = {"broadcaster_user_id": BROADCASTER, "user_id": BOT}
 MODERATE = {"broadcaster_user_id": BROADCASTER, "moderator_user_id": BROADCASTER}
 
@@ -236,20 +237,49 @@ async def test_a_message_in_query_parameters(server, make_client) -> None:
 
 
 async def test_a_bot_sends_with_the_apps_token(make_client) -> None:
+    """As production: the sender gave the app user:write:chat and user:bot, and the channel
+    gave it channel:bot or the sender moderates there."""
     tokens = {
         "app-token": {"user_id": None, "client_id": CLIENT_ID},
-        "bot-token": {"user_id": BOT, "client_id": CLIENT_ID, "scopes": ["user:bot"]},
+        "bot-token": {"user_id": BOT, "scopes": ["user:read:chat", "user:write:chat", "user:bot"]},
+        "owner": {"user_id": BROADCASTER, "scopes": ["channel:bot"]},
+        "other-owner": {"user_id": OTHER_CHANNEL, "scopes": ["channel:manage:moderators"]},
+        "viewer-token": {"user_id": VIEWER, "scopes": ["user:write:chat"]},
     }
     async with MockServer(port=0, tokens=tokens) as server:
-        client = await listener(make_client, server)
-        body = {"broadcaster_id": BROADCASTER, "sender_id": BOT, "message": "beep"}
-        status, reply = await helix(client, "POST", "/chat/messages", json=body, token="app-token")
-        assert status == 200 and reply["data"][0]["is_sent"] is True
-        stranger = {**body, "sender_id": VIEWER}  # never authorized the app
-        status, error = await helix(
-            client, "POST", "/chat/messages", json=stranger, token="app-token"
+        client = make_client(server)
+        await client.connect()
+        await client.subscribe(
+            "channel.chat.message", "1", CHAT, headers={"Authorization": "Bearer bot-token"}
         )
-        assert (status, error["message"]) == (401, errors.BotNotAuthorized.template)
+        reports = helix_reports(server)
+        path = "/chat/messages"
+        body = {"broadcaster_id": BROADCASTER, "sender_id": BOT, "message": "beep"}
+        status, reply = await helix(client, "POST", path, json=body, token="app-token")
+        assert status == 200 and reply["data"][0]["is_sent"] is True
+        event = await event_of(client, "channel.chat.message")
+        assert (event["chatter_user_id"], event["message"]["text"]) == (BOT, "beep")
+        # Production shows the Chat Bot badge on what a bot sends this way.
+        assert {"set_id": "bot-badge", "id": "1", "info": ""} in event["badges"]
+        reports.clear()
+        # A sender who never authorized the app as a chat bot...
+        stranger = {**body, "sender_id": VIEWER}
+        status, error = await helix(client, "POST", path, json=stranger, token="app-token")
+        assert (status, error["message"]) == (
+            401,
+            errors.HelixAppNotAuthorized(
+                who="sender", scopes="user:write:chat and user:bot"
+            ).message,
+        )
+        # ...and a channel that did not let bots in, where the bot is no moderator.
+        elsewhere = {**body, "broadcaster_id": OTHER_CHANNEL}
+        status, error = await helix(client, "POST", path, json=elsewhere, token="app-token")
+        assert (status, error["message"]) == (401, errors.HelixChannelBotMissing.template)
+        assert [r["events"] for r in reports] == [[], []]
+        params = {"broadcaster_id": OTHER_CHANNEL, "user_id": BOT}
+        await helix(client, "POST", "/moderation/moderators", params=params, token="other-owner")
+        status, reply = await helix(client, "POST", path, json=elsewhere, token="app-token")
+        assert status == 200 and reply["data"][0]["is_sent"] is True
         # Elsewhere an app token is no user's.
         status, error = await helix(
             client,

@@ -16,8 +16,15 @@ from . import SubscriptionType
 from .compiled import compiled
 from .messages import FindUser, parse_text
 from .params import TriggerParams
+from .roles import find_field
 
-__all__ = ["build_event", "condition_for_event", "message_fragments", "named_condition"]
+__all__ = [
+    "build_event",
+    "condition_for_event",
+    "field_names",
+    "message_fragments",
+    "named_condition",
+]
 
 
 def build_event(
@@ -61,3 +68,11 @@ def message_fragments(
     up to (see messages.parse_text)."""
     shape = compiled(sub_type).template.fragment_shapes[path]
     return parse_text(shape, text, find_user)
+
+
+def field_names(sub_type: SubscriptionType, path: str = "") -> frozenset[str]:
+    """The fields of `sub_type`'s events at `path`: the top level by default, an object's
+    fields, or a list's items' fields (`choices`)."""
+    shape = compiled(sub_type).template.shape
+    node = find_field(shape, path) if path else shape
+    return frozenset(child.name for child in node.children) if node is not None else frozenset()

@@ -1,11 +1,12 @@
 """Routing: which subscriptions an event is for, grouped by destination, each group sent by
-its subscription's transport. Routing never asks which transport that is."""
+its subscription's transport. Routing never asks which transport that is. While delivery
+faults are set (`core.faults`), each group goes through them on its way to the transport."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -16,6 +17,9 @@ from .model import Subscription
 from .recent import RecentNotifications, Sent
 from .store import SubscriptionStore
 from .transports import Transport
+
+if TYPE_CHECKING:
+    from .faults import Faults
 
 
 @dataclass
@@ -92,11 +96,16 @@ _Group = tuple[Transport, list[Subscription]]
 
 class Router:
     def __init__(
-        self, clock: Clock, store: SubscriptionStore, transports: Iterable[Transport]
+        self,
+        clock: Clock,
+        store: SubscriptionStore,
+        transports: Iterable[Transport],
+        faults: Faults,
     ) -> None:
         self._clock = clock
         self._store = store
         self._transports = tuple(transports)
+        self._faults = faults
         self.recent = RecentNotifications()
 
     def targets(self, delivery: Delivery) -> list[tuple[Transport, Any, list[Subscription]]]:
@@ -153,9 +162,14 @@ class Router:
                 group_tails.append(sub_tails)
             tails.append(group_tails)
 
+        faults = self._faults
         for (transport, destination, subs), group_tails in zip(plan, tails, strict=True):
             ids = batch.message_ids(delivery.count * len(subs))
-            if transport.send(destination, batch, subs, group_tails, ids):
+            if faults.active:
+                accepted = faults.send(transport, destination, batch, subs, group_tails, ids)
+            else:
+                accepted = transport.send(destination, batch, subs, group_tails, ids)
+            if accepted:
                 result.delivered += delivery.count * len(subs)
                 result.reached(transport.method, destination.address)
                 subs_json = [sub.notification_json() for sub in subs]

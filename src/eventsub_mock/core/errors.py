@@ -446,6 +446,16 @@ class InvalidSubscriptionStatus(ApiError):
     template = "subscription_status {status!r} is not enabled or a revoking status: one of {valid}"
 
 
+class InvalidFaultOption(ApiError):
+    """A delivery fault setting with a value it cannot take (`core.faults`)."""
+
+    template = "{name} must be {expected}, not {value!r}"
+
+
+class UnknownFaultOption(ApiError):
+    template = "unknown fault option {name!r}; the options are: {options}"
+
+
 # --- Helix actions (`core/helix/`) ------------------------------------------------------------
 
 
@@ -464,6 +474,24 @@ class HelixTooManyValues(ApiError):
 class HelixNeedsUserToken(ApiError):
     status = 401
     template = "This endpoint requires a user access token"
+
+
+class HelixAppNotAuthorized(ApiError):
+    """An app token acts for a user (a bot's sender) who has not given the app the scopes."""
+
+    status = 401
+    template = "The {who} must have authorized the app with the {scopes} scopes."
+
+
+class HelixChannelBotMissing(ApiError):
+    """An app token's bot chats where the broadcaster did not allow bots and it is no
+    moderator."""
+
+    status = 401
+    template = (
+        "The broadcaster must have authorized the app with the channel:bot scope, "
+        "or the sender must be a moderator."
+    )
 
 
 class HelixMissingScope(ApiError):
@@ -608,8 +636,32 @@ class RedemptionNotUnfulfilled(ApiError):
     template = "The redemption's status is {status}: only UNFULFILLED redemptions can be updated."
 
 
-class BotNotAuthorized(ApiError):
-    status = 401
-    template = (
-        "With an app access token, the sender must have authorized the app with the user:bot scope"
-    )
+# --- plays: sequences and scenarios -----------------------------------------------------------
+
+
+class UnknownSequence(ApiError):
+    template = 'unknown sequence "{name}"{hint}; the sequences are {names}'
+
+
+class InvalidPlayOption(ApiError):
+    """A sequence option that is wrong; `option` names it (a scenario points at its line)."""
+
+    template = "{reason}"
+
+
+class InvalidScenario(ApiError):
+    """A scenario that cannot run: `where` names the file, line, step and key."""
+
+    template = "{where}: {reason}"
+
+
+class PlayNotFound(ApiError):
+    status = 404
+    template = "no play {id!r} (the server keeps the {kept} most recent plays)"
+
+
+class PlayFailed(ApiError):
+    """A play that stopped on a step the server refused (raised by `MockServer.play`)."""
+
+    status = 409
+    template = "{reason}"

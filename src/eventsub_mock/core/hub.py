@@ -21,8 +21,10 @@ from .auth import Authority, Token
 from .conduits import Conduit, Conduits, Shard, request_parameters
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
+from .faults import Faults, FaultSettings
 from .helix import Helix
 from .model import Caller, Subscription
+from .play import Player
 from .reconnect import Reconnect
 from .sessions import Connection, Session, WebsocketSessions
 from .subscriptions import Subscriptions
@@ -73,7 +75,9 @@ class EventSubCore:
         self.subscription_api = Subscriptions(config, clock, self.auth, transports, self._notify)
         # A webhook's challenge and failures change statuses where every status changes.
         self.webhooks.set_status = self.subscription_api.transport_set_status
-        self.router = Router(clock, self.subscription_api.store, transports.values())
+        self.faults = Faults(clock, self.timers, self.websockets, self.reconnects, self._notify)
+        self.observers.append(self.faults.observe)
+        self.router = Router(clock, self.subscription_api.store, transports.values(), self.faults)
         self.control = Control(self)
         self.helix = Helix(
             clock,
@@ -84,6 +88,7 @@ class EventSubCore:
             self.auth.granted,
             self._notify,
         )
+        self.player = Player(self, self._notify)
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
         self.sessions: dict[str, Session] = self.websockets.by_id
         self.subscriptions: dict[str, Subscription] = self.subscription_api.store.by_id
@@ -332,6 +337,46 @@ class EventSubCore:
         self.websockets.set_keepalive(session, enabled)
         return session
 
+    def set_faults(
+        self,
+        settings: FaultSettings,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Set the delivery faults of the server, a session or a subscription (`core.faults`);
+        every scope's settings after the change."""
+        self._check_fault_scope(session_id, subscription_id)
+        self.faults.set(settings, session_id=session_id, subscription_id=subscription_id)
+        return self.faults.describe()
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        """Clear a session's or a subscription's delivery faults, or with neither every one."""
+        self._check_fault_scope(session_id, subscription_id)
+        self.faults.clear(session_id=session_id, subscription_id=subscription_id)
+        return self.faults.describe()
+
+    def describe_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        """Every scope's delivery faults and the counts injected (the scope named, if any,
+        must exist)."""
+        self._check_fault_scope(session_id, subscription_id)
+        return self.faults.describe()
+
+    def _check_fault_scope(self, session_id: str | None, subscription_id: str | None) -> None:
+        """A fault scope is one session or one subscription, and it exists (404 otherwise)."""
+        if session_id is not None and subscription_id is not None:
+            raise errors.InvalidControlRequest(
+                reason="faults apply to a session or to a subscription, not both"
+            )
+        if session_id is not None:
+            self.websockets.find(session_id)
+        if subscription_id is not None and subscription_id not in self.subscriptions:
+            raise errors.NoSuchSubscription(id=subscription_id)
+
     def set_subscription_status(self, subscription_id: str, status: str) -> Subscription:
         return self.subscription_api.set_status(subscription_id, status)
 
@@ -375,6 +420,8 @@ class EventSubCore:
         self.webhooks.clear()
         self.conduits.clear()
         self.reconnects.clear()
+        self.player.clear()
+        self.faults.reset()
         self.router.recent.clear()
         self.helix.clear()
         self.timers.clear()

@@ -1,4 +1,5 @@
-"""Helix actions under /helix: one aiohttp route per row of `core.helix.routes.ROUTES`."""
+"""Helix actions under /helix: one aiohttp route per row of `core.helix.routes.ROUTES`, also
+under /mock (see `HELIX_BASES`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from ..core.hub import EventSubCore
 from .responses import json_response, no_content, read_json
 
 _WITH_BODY = frozenset({"POST", "PATCH", "PUT"})
+# Where the server answers Helix: Twitch's /helix, and /mock, where the Twitch CLI's mock-api
+# serves it and so where clients made for that one send it (twurple's TWURPLE_MOCK_API_PORT
+# mode sends every call but /eventsub/subscriptions there).
+CLI_MOCK_PREFIX = "/mock"
+HELIX_BASES = (PREFIX, CLI_MOCK_PREFIX)
 
 
 def add_routes(app: web.Application, core: EventSubCore) -> None:
@@ -26,4 +32,5 @@ def add_routes(app: web.Application, core: EventSubCore) -> None:
         return handle
 
     for route in ROUTES:
-        app.router.add_route(route.method, PREFIX + route.path, handler(route))
+        for base in HELIX_BASES:
+            app.router.add_route(route.method, base + route.path, handler(route))

@@ -90,7 +90,16 @@ class Helix:
         emitter.sent = []
         action = getattr(getattr(self, route.area), route.action)
         try:
-            result = action(HelixRequest(caller, query, body, route.scopes))
+            result = action(
+                HelixRequest(
+                    caller,
+                    query,
+                    body,
+                    route.scopes,
+                    route.app_grants,
+                    lambda user_id: self.ctx.granted(caller.client_id, user_id),
+                )
+            )
         except errors.ApiError as exc:
             self._report(route.endpoint, [], exc.status)
             raise

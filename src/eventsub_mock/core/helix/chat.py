@@ -25,6 +25,8 @@ MAX_LINES = 10_000
 ANNOUNCEMENT_COLORS = ("blue", "green", "orange", "purple", "primary")
 SHOUTOUT_COOLDOWN = 120
 SHOUTOUT_TARGET_COOLDOWN = 3600
+# The Chat Bot badge production shows on a message sent with an app token.
+BOT_BADGE = [{"set_id": "bot-badge", "id": "1", "info": ""}]
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,13 @@ class Chat:
             return [{"set_id": "vip", "id": "1", "info": ""}]
         return []
 
+    def _bot_welcome(self, request: HelixRequest, broadcaster_id: str, sender_id: str) -> bool:
+        """A bot may chat with an app token where the broadcaster gave the app channel:bot,
+        or where it is a moderator (or the broadcaster)."""
+        if self.moderation.is_moderator(broadcaster_id, sender_id):
+            return True
+        return "channel:bot" in (request.grants(broadcaster_id) or ())
+
     def _message(self, type_name: str, text: str) -> tuple[dict[str, Any], int]:
         sub_type = catalog.lookup(type_name, "1")
         assert sub_type is not None
@@ -127,15 +136,7 @@ class Chat:
         broadcaster_id = fields.get("broadcaster_id")
         if not isinstance(broadcaster_id, str) or not broadcaster_id:
             raise errors.HelixMissingParameter(name="broadcaster_id")
-        sender_id = request.body_user("sender_id", or_query=True, app_token=True)
-        token = request.caller.token
-        # A bot sending with the app's token: the sender must have authorized the app as one.
-        if (
-            token is not None
-            and token.is_app
-            and "user:bot" not in (self.ctx.granted(request.caller.client_id, sender_id) or ())
-        ):
-            raise errors.BotNotAuthorized()
+        sender_id = request.body_user("sender_id", or_query=True)
         text = text_field(fields, "message", limit=MAX_MESSAGE)
         assert text is not None
         parent_id = fields.get("reply_parent_message_id")
@@ -144,6 +145,10 @@ class Chat:
         users = self.ctx.users
         broadcaster = users.find(broadcaster_id, "broadcaster_id")
         sender = users.find(sender_id, "sender_id")
+        # An app token sends as a chat bot: production wants the channel's leave for that.
+        as_bot = request.caller.app_token
+        if as_bot and not self._bot_welcome(request, broadcaster.id, sender.id):
+            raise errors.HelixChannelBotMissing()
         if self.moderation.ban_of(broadcaster.id, sender.id) is not None:
             return _dropped("user_banned", "The sender is banned or timed out in this chat.")
         parent = self.find_line(broadcaster.id, parent_id) if parent_id else None
@@ -172,7 +177,7 @@ class Chat:
                 "message_id": message_id,
                 "message": message,
                 "message_type": "text",
-                "badges": self._badges(broadcaster.id, sender.id),
+                "badges": self._badges(broadcaster.id, sender.id) + (BOT_BADGE if as_bot else []),
                 "cheer": {"bits": bits} if bits else None,
                 "color": chat_color(sender.id),
                 "reply": reply,

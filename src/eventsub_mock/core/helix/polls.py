@@ -97,7 +97,11 @@ class Polls:
         choices = titles(fields, "choices", 2, 5, MAX_CHOICE)
         duration = int_field(fields, "duration", 15, 1800, required=True)
         points_enabled = bool_field(fields, "channel_points_voting_enabled") or False
-        points_per_vote = int_field(fields, "channel_points_per_vote", 1, 1_000_000) or 0
+        # Twitch reads the cost of a vote only when channel points voting is on: twurple
+        # sends 0 with it off.
+        points_per_vote = 0
+        if points_enabled:
+            points_per_vote = int_field(fields, "channel_points_per_vote", 1, 1_000_000) or 0
         assert title is not None and duration is not None
         polls = self.by_channel.setdefault(broadcaster.id, [])
         if any(poll.status == "ACTIVE" for poll in polls):
@@ -109,7 +113,7 @@ class Polls:
             [Choice(new_id(), choice) for choice in choices],
             duration,
             points_enabled,
-            points_per_vote if points_enabled else 0,
+            points_per_vote,
             self.ctx.now(),
             self.ctx.later(duration),
         )

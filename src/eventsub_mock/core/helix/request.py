@@ -3,7 +3,7 @@ every endpoint makes (required parameters, the token's scope, the acting user)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,13 @@ from ..model import Caller
 
 # Helix takes at most this many values of a repeated query parameter (`id=1&id=2...`).
 MAX_IDS = 100
+
+# The scopes a user gave the calling app (None: they never authorized it).
+Grants = Callable[[str], Collection[str] | None]
+
+
+def _no_grants(user_id: str) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,10 @@ class HelixRequest:
     body: Any = None
     # The scopes of which the token must hold one (the route's).
     scopes: tuple[str, ...] = ()
+    # The scopes the acting user must have given the app for an app token to act (the
+    # route's; empty: user tokens only), and what each user gave it.
+    app_grants: tuple[str, ...] = ()
+    grants: Grants = _no_grants
 
     # --- the query ------------------------------------------------------------------------
 
@@ -65,31 +76,36 @@ class HelixRequest:
 
     # --- who may do it --------------------------------------------------------------------
 
-    def acting_user(self, field: str, value: str, *, app_token: bool = False) -> str:
+    def acting_user(self, field: str, value: str) -> str:
         """The user the request acts as (`field` names them, e.g. moderator_id): with tokens
         enforced it must be the token's user and the token must hold one of the route's
-        scopes; on an open server any token acts as whoever the request names. With
-        `app_token` an app access token passes too (the action checks what it needs)."""
+        scopes; on an open server any token acts as whoever the request names. An app token
+        acts only where the route takes one, for a user who gave the app its `app_grants`."""
         token = self.caller.token
         if token is None:
             return value
         if token.is_app:
-            if app_token:
-                return value
-            raise errors.HelixNeedsUserToken()
+            if not self.app_grants:
+                raise errors.HelixNeedsUserToken()
+            given = self.grants(value) or ()
+            if not all(scope in given for scope in self.app_grants):
+                raise errors.HelixAppNotAuthorized(
+                    who=field.removesuffix("_id"), scopes=" and ".join(self.app_grants)
+                )
+            return value
         if self.scopes and not any(token.has_scope(s) for s in self.scopes):
             raise errors.HelixMissingScope(scope=" or ".join(self.scopes))
         if token.user_id != value:
             raise errors.HelixUserMismatch(field=field)
         return value
 
-    def body_user(self, field: str, *, or_query: bool = False, app_token: bool = False) -> str:
+    def body_user(self, field: str, *, or_query: bool = False) -> str:
         """A required body field (or, `or_query`, query parameter) naming the acting user
         (see `acting_user`)."""
         value = (self.fields_or_query() if or_query else self.fields()).get(field)
         if not isinstance(value, str) or not value:
             raise errors.HelixMissingParameter(name=field)
-        return self.acting_user(field, value, app_token=app_token)
+        return self.acting_user(field, value)
 
     def user_param(self, field: str) -> str:
         """A required query parameter naming the acting user (see `acting_user`)."""

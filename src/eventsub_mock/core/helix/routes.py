@@ -1,6 +1,7 @@
 """The Helix endpoints the mock serves: one row per (method, path), naming the area that owns
-it, the action that answers and the scopes of which the token must hold one (with tokens
-enforced). `web/helix.py` routes them; the README lists them."""
+it, the action that answers, the scopes of which the token must hold one (with tokens
+enforced) and, for the few that take an app token, the scopes the acting user must have given
+the app. `web/helix.py` routes them; the README lists them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ class Route:
     area: str
     action: str
     scopes: tuple[str, ...] = ()
+    # An app token may act as the user the request names when that user gave the app all of
+    # these scopes (empty: user tokens only).
+    app_grants: tuple[str, ...] = ()
 
     @property
     def endpoint(self) -> str:
@@ -42,7 +46,14 @@ ROUTES = (
     ),
     Route("POST", "/raids", "channels", "start_raid", _manage("raids")),
     Route("DELETE", "/raids", "channels", "cancel_raid", _manage("raids")),
-    Route("POST", "/chat/messages", "chat", "send_message", ("user:write:chat",)),
+    Route(
+        "POST",
+        "/chat/messages",
+        "chat",
+        "send_message",
+        ("user:write:chat",),
+        app_grants=("user:write:chat", "user:bot"),
+    ),
     Route(
         "POST",
         "/chat/announcements",
@@ -131,5 +142,5 @@ ROUTES = (
 
 @cache
 def helix_scopes() -> tuple[str, ...]:
-    """Every scope some Helix action asks for, sorted."""
-    return tuple(sorted({scope for route in ROUTES for scope in route.scopes}))
+    """Every scope some Helix action asks for, of a token or as a grant, sorted."""
+    return tuple(sorted({scope for route in ROUTES for scope in route.scopes + route.app_grants}))

@@ -160,6 +160,9 @@ class WebsocketTransport:
         self._sessions.write(destination, wire)
         return True
 
+    def session_of(self, destination: Session) -> Session:
+        return destination
+
     def send_again(self, destination: Session, message: bytes) -> bool:
         if not destination.delivering:
             return False
