@@ -195,8 +195,11 @@ async def test_the_trigger_can_be_edited_as_json_and_aimed_at_a_session(
     aimed, other = await connected(server, http), await connected(server, http)
     await page.open(server)
     tab = page.page
-    await tab.fill("#type-search", "channel.cheer")
-    await tab.locator('#type-list li[data-type="channel.cheer"]').click()
+    await tab.fill("#type-search", "cheer")  # channel.cheer, then others that mention cheers
+    await tab.press("#type-search", "ArrowDown")  # the keyboard picks it
+    await tab.keyboard.press("Enter")
+    chosen = tab.locator('#type-list li[aria-selected="true"]')
+    await expect(chosen).to_have_attribute("data-type", "channel.cheer")
     await tab.select_option("#trigger-target", f"session:{aimed.session_id}")
     await tab.click("#tab-json")
     editor = tab.locator("#preview-json")

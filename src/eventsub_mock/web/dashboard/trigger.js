@@ -113,9 +113,26 @@ export class TriggerPanel {
 
     this.search.addEventListener("input", () => this.filterTypes());
     this.search.addEventListener("keydown", (event) => {
-      if (event.key !== "Enter") return;
       const first = [...this.list.children].find((li) => !li.hidden);
-      if (first) first.click();
+      if (event.key === "Enter" && first) first.click();
+      if (event.key === "ArrowDown" && first) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+    // One tab stop for the list; the arrow keys move within it.
+    this.list.addEventListener("keydown", (event) => {
+      const items = [...this.list.children].filter((li) => !li.hidden);
+      const at = items.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const next = items[at + (event.key === "ArrowDown" ? 1 : -1)];
+        if (next) next.focus();
+        else if (event.key === "ArrowUp") this.search.focus();
+      } else if ((event.key === "Enter" || event.key === " ") && at >= 0) {
+        event.preventDefault();
+        items[at].click();
+      }
     });
     this.target.addEventListener("change", () => this.preview());
     this.count.addEventListener("input", () => this.showCommand());
@@ -145,12 +162,11 @@ export class TriggerPanel {
           "li",
           {
             role: "option",
-            tabindex: "0",
+            tabindex: "-1",
             "aria-selected": "false",
             "data-type": entry.type,
             "data-version": entry.version,
             onclick: () => this.select(entry),
-            onkeydown: (event) => event.key === "Enter" && this.select(entry),
           },
           h(
             "div",
@@ -182,6 +198,7 @@ export class TriggerPanel {
     for (const li of this.list.children) {
       const on = li.dataset.type === entry.type && li.dataset.version === entry.version;
       li.setAttribute("aria-selected", String(on));
+      li.tabIndex = on ? 0 : -1;
       // In view within the list (scrollIntoView would move the page too).
       if (on && (li.offsetTop < this.list.scrollTop || li.offsetTop + li.offsetHeight > this.list.scrollTop + this.list.clientHeight)) {
         this.list.scrollTop = li.offsetTop - this.list.clientHeight / 3;
