@@ -244,6 +244,14 @@ def _revoke_authorization(revoke: argparse.ArgumentParser) -> None:
     _add_server_option(revoke)
 
 
+def _tail(tail: argparse.ArgumentParser) -> None:
+    from .tail import add_tail_arguments
+
+    add_tail_arguments(tail)
+    _add_server_option(tail)
+    tail.add_argument("--json", action="store_true", help="print each item's JSON, one a line")
+
+
 def _listing(listing: argparse.ArgumentParser) -> None:
     _add_server_option(listing)
     _add_json_option(listing)
@@ -272,6 +280,12 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
         _revoke_authorization,
     ),
     ("event", [], "the Twitch CLI's `twitch event` commands, with its flags", _event),
+    (
+        "tail",
+        [],
+        "follow the server's live feed: sessions, subscriptions, messages, requests",
+        _tail,
+    ),
 ]
 
 
@@ -348,6 +362,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return print_types(args)
 
+        if args.command == "tail":
+            from ..client import ControlClient
+            from .tail import run_tail
+
+            return run_tail(args, ControlClient(server_url(args), args.control_token))
         if args.command in ("trigger", "fire", "emit", "retrigger"):
             from . import forward
 

@@ -72,7 +72,7 @@ class Reconnect:
         new.ever_subscribed = old.ever_subscribed
         new.keepalive_enabled = old.keepalive_enabled
         old.state = SessionState.HANDED_OFF
-        self._notify("session_handed_off", old=old, new=new)
+        self._notify("session_handed_off", old=old, new=new, subscriptions=len(new.subscriptions))
 
     def _on_grace_end(self, handoff: _Handoff, now: float) -> None:
         for session in handoff.sessions:

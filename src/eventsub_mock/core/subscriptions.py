@@ -177,6 +177,7 @@ class Subscriptions:
         for sub in subscriptions:
             if sub.enabled:
                 self.store.set_status(sub, status, now, disconnected_at)
+                self._notify("subscription_status", subscription=sub)
 
     # --- views --------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import math
 import ssl as ssl_module
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
+from ..core.feed import FeedFilter
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
 from ..core.sessions import Session
@@ -231,6 +232,54 @@ class MockServer:
         if session is None:
             raise KeyError(f"no session {session_id!r}")
         return [orjson.loads(frame) for frame in session.sent or []]
+
+    # --- the feed -----------------------------------------------------------------------------
+
+    def feed(
+        self,
+        *,
+        session: str | Iterable[str] | None = None,
+        subscription: str | Iterable[str] | None = None,
+        type: str | Iterable[str] | None = None,
+        kind: str | Iterable[str] | None = None,
+        since: int = 0,
+    ) -> list[dict[str, Any]]:
+        """The feed's items after `since` that its history still holds, oldest first, as
+        `GET /_mock/feed` sends them; filters as the endpoint's (a value, comma-separated
+        values, or a list). A `missed` item first says how many are no longer held."""
+        filters = FeedFilter.of(session=session, subscription=subscription, type=type, kind=kind)
+        viewer = self.core.feed.viewer(filters, since)
+        items: list[dict[str, Any]] = []
+        while chunk := viewer.read(4096):
+            items += (orjson.loads(data) for _, data in chunk)
+        return items
+
+    async def tail(
+        self,
+        *,
+        session: str | Iterable[str] | None = None,
+        subscription: str | Iterable[str] | None = None,
+        type: str | Iterable[str] | None = None,
+        kind: str | Iterable[str] | None = None,
+        since: int | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The feed's items as they happen (after `since` when given, else from now on),
+        forever: `async for item in server.tail(kind="message_sent"): ...`."""
+        filters = FeedFilter.of(session=session, subscription=subscription, type=type, kind=kind)
+        feed = self.core.feed
+        viewer = feed.viewer(filters, since)
+        wake = asyncio.Event()
+        try:
+            while True:
+                chunk = viewer.read()
+                for _, data in chunk:
+                    yield orjson.loads(data)
+                if not chunk:
+                    wake.clear()
+                    feed.wake_on_add(viewer, wake.set)
+                    await wake.wait()
+        finally:
+            viewer.close()
 
     # --- waiting ------------------------------------------------------------------------------
 
