@@ -162,6 +162,13 @@ def _start_server(start: argparse.ArgumentParser) -> None:
         "(default 10)",
     )
     start.add_argument(
+        "--feed-history",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="items the live feed keeps for viewers that fall behind or replay (default 10000)",
+    )
+    start.add_argument(
         "--control-token",
         help="require this bearer token on the control API (default: none on loopback, a "
         "generated one when --ip is wider)",

@@ -24,6 +24,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             raise CliError(f"--{name.replace('_', '-')} must not be negative")
     if not 1 <= args.keepalive_min <= args.keepalive_timeout <= 600:
         raise CliError("keepalives need 1 <= --keepalive-min <= --keepalive-timeout <= 600")
+    if args.feed_history < 1:
+        raise CliError("--feed-history must be at least 1")
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, not {args.port}")
     try:
@@ -59,6 +61,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "allowed_callback_hosts": tuple(args.allow_callback_host),
         "callback_map": tuple(callback_map),
         "control_token": args.control_token,
+        "feed_history": args.feed_history,
         "keepalive_default_seconds": args.keepalive_timeout,
         "keepalive_min_seconds": args.keepalive_min,
     }

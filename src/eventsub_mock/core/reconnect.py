@@ -42,6 +42,7 @@ class Reconnect:
         old = [s for s in sessions.by_id.values() if s.state is SessionState.CONNECTED]
         handoff = _Handoff(now + self._grace, old, tokens={})
         self._handoff = handoff
+        self._notify("reconnect_started", generation=sessions.generation, sessions=len(old))
         for session in old:
             token = protocol.new_opaque_id(sessions.server_tag)
             session.reconnect_token = token
@@ -52,7 +53,6 @@ class Reconnect:
                 session, protocol.reconnect_message(session.id, session.connected_at, url, wall)
             )
         sessions.timers.add(handoff.deadline, self._on_grace_end, handoff)
-        self._notify("reconnect_started", generation=sessions.generation, sessions=len(old))
         return {"generation": sessions.generation, "sessions": [s.id for s in old]}
 
     def claim(self, token: str) -> Session | None:
