@@ -725,6 +725,7 @@ async def fanout(ctx: Context, sessions: int, events: int, *, watch: bool = Fals
         result.add("viewer_items", "feed viewer: items received", "", viewed.get("events"))
         result.add("viewer_messages", "feed viewer: message_sent items", "", viewed.get("messages"))
         result.add("viewer_missed", "feed viewer: items skipped (missed)", "", viewed.get("missed"))
+        result.add("viewer_cpu_s", "feed viewer: CPU while reading", "s", viewed.get("cpu_s"))
         result.check(
             "the viewer saw the fan-out (notifications, or a missed item for them)",
             bool(viewed.get("messages")) and not viewed.get("ended"),
@@ -761,9 +762,9 @@ async def feed(ctx: Context, sessions: int, events: int) -> Result:
         "%",
         None if ratio is None else 100 * ratio,
     )
-    for key in ("viewer_items", "viewer_messages", "viewer_missed"):
-        label = next(label for k, label, _, _ in rounds["watched"].metrics if k == key)
-        result.add(key, label, "", watched[key])
+    for key in ("viewer_items", "viewer_messages", "viewer_missed", "viewer_cpu_s"):
+        label, unit = next((lb, u) for k, lb, u, _ in rounds["watched"].metrics if k == key)
+        result.add(key, label, unit, watched[key])
     return result
 
 

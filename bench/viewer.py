@@ -7,7 +7,8 @@ It prints `{"connected": true}` once the stream is open, then takes one JSON com
 on stdin and answers each with one JSON line: `settle` (wait until the stream has been quiet
 for `idle` seconds, at most `timeout`, then report), `status` (report now), `quit`. A report
 counts the events, the `message_sent` items among them, the `missed` items and the items they
-said were skipped, and the bytes read. Items are not decoded, except `missed` ones.
+said were skipped, and the bytes read. Items are counted by their lines, not decoded (except
+`missed` ones), so that the viewer costs the machine little beside the server.
 """
 
 from __future__ import annotations
@@ -32,18 +33,20 @@ class Counts:
         self.last_seq = 0
         self.last_at = time.monotonic()
         self.ended = False
+        self.cpu_at_start = time.process_time()  # reset once the stream is open
 
-    def take(self, lines: list[bytes]) -> None:
-        for line in lines:
-            if line.startswith(b"id: "):
-                self.last_seq = int(line[4:])
-            elif line.startswith(b"data: "):
-                self.events += 1
-                if b'"kind":"message_sent"' in line:
-                    self.messages += 1
-                elif b'"kind":"missed"' in line:
+    def take(self, events: bytes) -> None:
+        """Whole events (the stream up to a blank line): counted by their lines, in C."""
+        self.events += events.count(b"\ndata: ") + events.startswith(b"data: ")
+        self.messages += events.count(b'"kind":"message_sent"')
+        if b'"kind":"missed"' in events:
+            for line in events.split(b"\n"):
+                if line.startswith(b"data: ") and b'"kind":"missed"' in line:
                     self.missed_items += 1
                     self.missed += int(json.loads(line[6:])["count"])
+        last_id = events.rfind(b"id: ")
+        if last_id >= 0:
+            self.last_seq = int(events[last_id + 4 : events.index(b"\n", last_id)])
 
     def report(self) -> dict[str, Any]:
         return {
@@ -54,6 +57,7 @@ class Counts:
             "bytes": self.bytes,
             "last_seq": self.last_seq,
             "ended": self.ended,
+            "cpu_s": time.process_time() - self.cpu_at_start,
         }
 
 
@@ -62,8 +66,11 @@ async def read_feed(response: aiohttp.ClientResponse, counts: Counts) -> None:
     async for chunk in response.content.iter_any():
         counts.bytes += len(chunk)
         counts.last_at = time.monotonic()
-        *lines, pending = (pending + chunk).split(b"\n")
-        counts.take(lines)
+        pending += chunk
+        end = pending.rfind(b"\n\n")
+        if end >= 0:
+            counts.take(pending[: end + 1])
+            pending = pending[end + 2 :]
     counts.ended = True
 
 
@@ -98,6 +105,7 @@ async def serve(url: str) -> None:
             return
         first = await response.content.readuntil(b"\n\n")  # the stream's opening comment
         counts.bytes += len(first)
+        counts.cpu_at_start = time.process_time()
         task = asyncio.create_task(read_feed(response, counts))
         reply({"connected": True})
         try:

@@ -20,6 +20,7 @@ from eventsub_mock import ManualClock, MockServer
 from eventsub_mock.core import feed as feed_module
 from eventsub_mock.core.errors import InvalidFeedQuery
 from eventsub_mock.core.feed import Feed, FeedFilter, parse_query, redacted
+from eventsub_mock.testing import MockServerThread
 
 from .conftest import Client, eventually
 from .test_conduits import bind, new_conduit
@@ -348,6 +349,30 @@ async def test_filters_over_http(server: MockServer, http, make_client) -> None:
                 await stream.next(timeout=0.2)  # nothing else matched
 
 
+async def test_a_filtered_viewer_finds_a_match_far_behind(server, http, make_client) -> None:
+    client = make_client(server)
+    await client.connect()
+    for step in range(5000):  # items of another kind, each a record of its own
+        server.core.feed.observe("play", {"step": step})
+    server.close_session(client.session_id, 4000)
+    async with watching(http, server, f"?session={client.session_id}&since=0") as stream:
+        assert (await stream.next())["kind"] == "session_opened"
+        assert (await stream.next())["message_type"] == "session_welcome"
+        # Found at once, not when something new happens, though 5,000 items come between.
+        assert (await stream.next(timeout=1))["kind"] == "session_closed"
+    items = [i async for i in _first(server.tail(session=client.session_id, since=0), 3)]
+    assert [i["kind"] for i in items] == ["session_opened", "message_sent", "session_closed"]
+    assert len(server.feed(session=client.session_id)) == 3
+
+
+async def _first(items: AsyncIterator[dict[str, Any]], count: int) -> AsyncIterator[Any]:
+    async for item in items:
+        yield item
+        count -= 1
+        if not count:
+            return
+
+
 async def test_since_replays_the_history(server: MockServer, http, make_client) -> None:
     await subscribed(server, make_client)
     await server.trigger("channel.follow", count=3)
@@ -569,3 +594,11 @@ async def test_feed_items_match_what_was_sent(http, make_client) -> None:
         ]
         one = notifications[4]["subscription_id"]
         assert len(server.feed(subscription=one, kind="message_sent")) == 4
+
+
+def test_the_threaded_server_reads_the_feed_too() -> None:
+    with MockServerThread() as server:
+        server.reconnect()
+        (item,) = server.feed(kind="reconnect_started")
+        assert (item["generation"], item["sessions"]) == (1, 0)
+        assert server.feed(since=item["seq"]) == []

@@ -367,7 +367,14 @@ class FeedFilter:
         """False when no item of the record can match (a whole batch skipped at once)."""
         if self.kinds is not None and record.kind not in self.kinds:
             return False
-        return self.sessions is None or not self.sessions.isdisjoint(record.sessions)
+        if self.sessions is not None and self.sessions.isdisjoint(record.sessions):
+            return False
+        # A batch is one trigger's: every item of it has the same type.
+        return not (
+            self.types is not None
+            and isinstance(record, _Batch)
+            and record.type_at(0) not in self.types
+        )
 
     def admits(self, record: _Record, index: int) -> bool:
         if self.types is not None and record.type_at(index) not in self.types:

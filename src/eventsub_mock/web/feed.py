@@ -63,6 +63,7 @@ async def _stream(
             items = viewer.read(_ITEMS_PER_WRITE)
             if items:
                 await response.write(events(items))
+            if items or viewer.behind:  # a filtered viewer reads in bounded steps
                 await asyncio.sleep(0)  # let delivery (and other viewers) run
                 continue
             wake.clear()
