@@ -389,6 +389,13 @@ def test_variant_fields_pick_the_variant() -> None:
         overrides={"notice_type": "raid", "raid.viewer_count": 7},
     )
     assert raid["raid"]["viewer_count"] == 7 and raid["sub"] is None
+    # Delivered for a subscription: the condition's user_id is the reader, not the raider.
+    read = event_of(
+        entry("channel.chat.notification"),
+        {"broadcaster_user_id": "1234", "user_id": "99"},
+        overrides={"notice_type": "raid"},
+    )
+    assert read["raid"]["user_id"] == read["chatter_user_id"] != "99"
     ban = event_of(entry("channel.moderate", "2"), overrides={"action": "timeout"})
     assert ban["timeout"]["expires_at"] > "2023-11-14T22:13:20"
     power_up = event_of(entry("channel.bits.use"), overrides={"type": "power_up"})

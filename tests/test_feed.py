@@ -301,7 +301,7 @@ async def test_every_kind_the_core_notifies_is_listed() -> None:
     kinds = set()
     for path in SRC.rglob("*.py"):
         text = path.read_text()
-        kinds |= set(re.findall(r'notify\(\s*"([a-z_]+)"', text))
+        kinds |= set(re.findall(r'notify\w*\(\s*"([a-z_]+)"', text))
         kinds |= set(re.findall(r'_conduit_changed\("([a-z_]+)"', text))
     assert kinds >= {"session_opened", "message_sent", "webhook_delivery", "control"}
     assert kinds <= set(feed_module.KINDS)

@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from eventsub_mock import ManualClock, MockServer
+from eventsub_mock.catalog import fakes
 from eventsub_mock.core import auth
 from eventsub_mock.web import oauth
 
@@ -64,7 +65,7 @@ async def test_validate_named_token(server: MockServer, path: str, scheme: str) 
 async def test_validate_defaults(server: MockServer) -> None:
     status, body, _ = await validate(server, "OAuth plain")
     assert status == 200
-    assert body["user_id"] == "5678" and body["login"] == "user_5678"
+    assert body["user_id"] == "5678" and body["login"] == fakes.identity("5678")[0]
     assert body["client_id"] == auth.DEFAULT_CLIENT_ID
     assert body["expires_in"] == auth.DEFAULT_EXPIRES_IN > 3600  # TwitchIO refreshes at 1 h
     assert "moderator:read:followers" in body["scopes"] and "user:read:chat" in body["scopes"]

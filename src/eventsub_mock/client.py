@@ -39,6 +39,29 @@ class ControlError(Exception):
         self.status = status
 
 
+def is_scenario_file(target: str) -> bool:
+    """Whether `play TARGET` names a scenario file rather than a built-in sequence: sequence
+    names have no `/` and no `.toml`."""
+    return target.endswith(".toml") or "/" in target or os.sep in target
+
+
+def play_request(target: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The play request for `target`: a scenario file (read here and sent as TOML), a parsed
+    scenario (a mapping), or a sequence name; `options` are the sequence's options, or a
+    scenario's `speed` and `seed`."""
+    if isinstance(target, dict):
+        return {"scenario": target, **options}
+    name = os.fspath(target)
+    if not is_scenario_file(name):
+        return {"sequence": name, **options}
+    try:
+        with open(name, encoding="utf-8") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ControlError(f"cannot read scenario {name}: {exc}") from None
+    return {"scenario": text, "file": name, **options}
+
+
 def default_server() -> str:
     return os.environ.get(SERVER_ENV) or DEFAULT_SERVER
 
@@ -237,8 +260,47 @@ class ControlClient:
         body = {"status": status}
         return self.operate("disable_shard", body, conduit_id=conduit_id, shard_id=shard_id)
 
+    def faults(
+        self,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Set delivery faults (`duplicate`, `reorder`, `delay`, `drop`, `chaos`, `seed`...)
+        for the server, a session or a subscription; with no options, show them."""
+        scope = {"session_id": session_id, "subscription_id": subscription_id}
+        body = {**{k: v for k, v in scope.items() if v is not None}, **options}
+        return self.operate("faults", body)
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        """Clear a session's or a subscription's delivery faults; with neither, every one."""
+        return self.faults(session_id=session_id, subscription_id=subscription_id, clear=True)
+
     def reset(self) -> dict[str, Any]:
         return self.operate("reset")
+
+    def play(self, target: Any, **options: Any) -> dict[str, Any]:
+        """Start a built-in sequence (`"gift-bomb"`, with options such as `to_user`, `count`,
+        `interval`, `speed`, `seed`) or a scenario file (`"raid.toml"`, with `speed` and
+        `seed`); the play as it stands once it first waits. Follow it with `play_status()`."""
+        return self.operate("play", play_request(target, options))
+
+    def plays(self) -> list[dict[str, Any]]:
+        return self.operate("plays")["data"]
+
+    def play_status(self, play_id: str, after: int = 0) -> dict[str, Any]:
+        """A play's state and the results of its steps from index `after` on."""
+        query = f"?id={quoted(play_id)}&after={after}"
+        status, payload = self.request("GET", BY_NAME["plays"].url_path() + query)
+        if status >= 400:
+            raise ControlError(error_message(status, payload), status)
+        return payload["data"][0]
+
+    def stop_play(self, play_id: str) -> dict[str, Any]:
+        return self.operate("stop_play", play_id=play_id)
 
 
 class _Reader:

@@ -11,14 +11,15 @@ import datetime as dt
 import queue
 import re
 import socket
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 import pytest
 
-from eventsub_mock import ServerConfig, protocol
+from eventsub_mock import MockServer, ServerConfig, protocol
+from eventsub_mock.testing.threaded import AsyncView
 
 # The mock app and user every client runs as.
 CLIENT_ID = "compat-client-id"
@@ -357,3 +358,52 @@ QUIRKS: dict[str, dict[str, str]] = {
         r"event\.message\.fragments\[\d+\]\.emote\.format": "format: str, sent a list",
     },
 }
+
+
+# --- delivery faults: duplicates and out-of-order delivery --------------------------------------
+
+# Follows from these users, in this order, meet the mock's delivery faults; then one from
+# SENTINEL_USER goes out without faults, so that whatever a client hands over before it came
+# in before it.
+FAULTED_USERS = ["101", "102", "103"]
+SENTINEL_USER = "199"
+
+
+async def follows_with_duplicates(server: MockServer | AsyncView) -> None:
+    """A follow from each of FAULTED_USERS, each sent twice with one message_id, then the
+    sentinel's once."""
+    server.faults(duplicate=1.0)
+    for user in FAULTED_USERS:
+        await server.trigger("channel.follow", version="2", from_user=user)
+    server.clear_faults()
+    await server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+
+
+async def follows_out_of_order(server: MockServer | AsyncView) -> None:
+    """A follow from each of FAULTED_USERS, a second apart, sent as one shuffled window."""
+    server.faults(reorder=len(FAULTED_USERS), reorder_wait=60, seed=1)
+    for user in FAULTED_USERS:
+        await server.advance(1)
+        await server.trigger("channel.follow", version="2", from_user=user)
+
+
+async def until_sentinel(
+    next_event: Callable[[], Awaitable[Any]], user_of: Callable[[Any], str]
+) -> list[Any]:
+    """The events a client hands over before the sentinel's, in its order."""
+    events: list[Any] = []
+    while True:
+        event = await next_event()
+        if user_of(event) == SENTINEL_USER:
+            return events
+        events.append(event)
+
+
+def assert_sent_out_of_order(sent: list[dict[str, Any]]) -> list[str]:
+    """The mock sent the faulted follows shuffled (their timestamps out of order too);
+    returns their users in the order sent."""
+    users = [n["payload"]["event"]["user_id"] for n in sent]
+    assert sorted(users) == FAULTED_USERS and users != FAULTED_USERS, users
+    stamps = [n["metadata"]["message_timestamp"] for n in sent]
+    assert stamps != sorted(stamps), stamps
+    return users

@@ -17,6 +17,7 @@ import pytest
 
 from eventsub_mock import ManualClock, MockServer
 from eventsub_mock.testing import MockServerThread
+from eventsub_mock.testing.threaded import AsyncView
 
 from .support import (
     ADVERTISED,
@@ -27,6 +28,7 @@ from .support import (
     CLIENTS,
     EVENT_TYPE_IDS,
     EVENT_TYPES,
+    FAULTED_USERS,
     MUST_PARSE,
     OTHER_WEBHOOK_SECRET,
     QUIRKS,
@@ -40,11 +42,15 @@ from .support import (
     EventType,
     Inbox,
     assert_parsed,
+    assert_sent_out_of_order,
     by_message_id,
     eventually,
+    follows_out_of_order,
+    follows_with_duplicates,
     free_port,
     keepalive_default,
     notifications_for,
+    until_sentinel,
     validated_at,
     webhook_options,
 )
@@ -359,6 +365,33 @@ async def test_app_token_and_missing_scope() -> None:
             await eventsub.stop()
 
 
+# --- delivery faults: duplicates and out-of-order delivery -------------------------------------
+
+
+async def test_duplicates_reach_the_callback(server: MockServerThread, client: Client) -> None:
+    """pyTwitchAPI 4.5.0's websocket client checks each message id against a history
+    (`message_deduplication_history_length`) but never adds to it: every duplicate reaches the
+    callback, same message id and all."""
+    await follow(client)
+    await follows_with_duplicates(AsyncView(server))
+    got = await until_sentinel(client.events.get, lambda e: e.event.user_id)
+    assert [e.event.user_id for e in got] == [u for u in FAULTED_USERS for _ in "12"]
+    message_ids = [e.metadata.message_id for e in got]
+    assert message_ids[0::2] == message_ids[1::2]
+
+
+async def test_out_of_order_notifications_are_handed_over_as_they_came(
+    server: MockServerThread, client: Client
+) -> None:
+    """pyTwitchAPI does not put notifications back in order (by message_timestamp)."""
+    sub_id = await follow(client)
+    await follows_out_of_order(AsyncView(server))
+    sent = notifications_for(server.messages(client.session_id), sub_id)
+    users = assert_sent_out_of_order(sent)
+    got = [await client.events.get() for _ in FAULTED_USERS]
+    assert [e.event.user_id for e in got] == users
+
+
 # --- webhooks: pyTwitchAPI's own receiver, EventSubWebhook ------------------------------------
 
 
@@ -386,10 +419,15 @@ class Webhook:
 
 
 @pytest.fixture
-async def webhook() -> AsyncIterator[Webhook]:
+async def webhook(request: pytest.FixtureRequest) -> AsyncIterator[Webhook]:
+    """The receiver and a mock on a thread; a test may pass further mock options as `param`."""
     port = free_port()
     options = webhook_options(
-        port, clock=ManualClock(), webhook_retry_delays=(1.0,), webhook_max_failures=2
+        port,
+        clock=ManualClock(),
+        webhook_retry_delays=(1.0,),
+        webhook_max_failures=2,
+        **getattr(request, "param", {}),
     )
     server = MockServerThread(**options).start()
     try:
@@ -463,6 +501,19 @@ async def test_webhook_receiver_with_another_secret(webhook: Webhook) -> None:
     )
     await webhook.events.expect_nothing()
     await webhook.revocations.expect_nothing()  # the revocation was signed with the old secret
+
+
+@pytest.mark.parametrize("webhook", [{"webhook_concurrency": 1}], indirect=True)
+async def test_webhook_receiver_discards_duplicates(webhook: Webhook) -> None:
+    """Unlike its websocket client, pyTwitchAPI's EventSubWebhook remembers the last 50 message
+    ids (`message_deduplication_history_length`) and discards a duplicate (answering 200). One
+    request at a time to the callback keeps the deliveries in order."""
+    server, eventsub = webhook.server, webhook.eventsub
+    await eventsub.listen_channel_follow_v2(USER_ID, USER_ID, webhook.on_event)
+    await follows_with_duplicates(AsyncView(server))
+    got = await until_sentinel(webhook.events.get, lambda e: e.event.user_id)
+    assert [e.event.user_id for e in got] == FAULTED_USERS
+    assert [f["fault"] for f in server.injected_faults] == ["duplicate"] * len(FAULTED_USERS)
 
 
 # --- conduits ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ the time of each request, so setting them points the whole client at the mock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -23,11 +24,13 @@ from .support import (
     CLIENTS,
     EVENT_TYPE_IDS,
     EVENT_TYPES,
+    FAULTED_USERS,
     FORBIDDEN,
     MUST_PARSE,
     REACT,
     SECRET,
     SEED,
+    SENTINEL_USER,
     TOKEN,
     TOKENS,
     USER_ID,
@@ -36,11 +39,15 @@ from .support import (
     Inbox,
     assert_mock_sends_what_client_reads,
     assert_parsed,
+    assert_sent_out_of_order,
     by_message_id,
     eventually,
+    follows_out_of_order,
+    follows_with_duplicates,
     free_port,
     listening,
     notifications_for,
+    until_sentinel,
     validated_at,
     webhook_options,
 )
@@ -450,6 +457,32 @@ async def test_delete_subscription(server: MockServer, client: Client) -> None:
     assert [r.action for r in server.requests].count("delete") == 3
 
 
+# --- delivery faults: duplicates and out-of-order delivery -------------------------------------
+
+
+async def test_duplicates_are_dispatched_again(server: MockServer, client: Client) -> None:
+    """TwitchIO 3.3.2's websocket does not de-duplicate: a duplicate is dispatched again, same
+    message id and all."""
+    await follow(client)
+    await follows_with_duplicates(server)
+    got = await until_sentinel(client.events.get, lambda e: e.user.id)
+    assert [e.user.id for e in got] == [u for u in FAULTED_USERS for _ in "12"]
+    message_ids = [e.metadata.message_id for e in got]
+    assert message_ids[0::2] == message_ids[1::2]
+
+
+async def test_out_of_order_notifications_are_dispatched_as_they_came(
+    server: MockServer, client: Client
+) -> None:
+    """TwitchIO does not put notifications back in order (by message_timestamp)."""
+    sub_id = await follow(client)
+    (session_id,) = client.session_ids
+    await follows_out_of_order(server)
+    users = assert_sent_out_of_order(notifications_for(server.messages(session_id), sub_id))
+    got = [await client.events.get() for _ in FAULTED_USERS]
+    assert [e.user.id for e in got] == users
+
+
 # --- authorization ------------------------------------------------------------------------------
 
 
@@ -489,11 +522,12 @@ async def test_app_token_and_missing_scope() -> None:
 # --- webhooks: TwitchIO's own receiver, web.AiohttpAdapter ------------------------------------
 
 
-async def test_webhook_receiver() -> None:
-    """TwitchIO advertises its adapter's plain-HTTP address (no https check), so the mock calls
-    it as is; the subscriptions use the app token login() got by client credentials."""
+@contextlib.asynccontextmanager
+async def webhook_client(**options: Any) -> AsyncIterator[tuple[Client, AiohttpAdapter]]:
+    """A mock (`options` added) and a TwitchIO client logged in by client credentials, with an
+    AiohttpAdapter on a free port, listening."""
     port = free_port()
-    async with MockServer(**webhook_options(port, clock=ManualClock())) as server:
+    async with MockServer(**webhook_options(port, clock=ManualClock(), **options)) as server:
         Route.BASE = server.api_url + "/"
         Route.ID_BASE = server.base_url + "/"
         tio = twitchio.Client(client_id=CLIENT_ID, client_secret=SECRET)
@@ -502,38 +536,66 @@ async def test_webhook_receiver() -> None:
             adapter = AiohttpAdapter(host="127.0.0.1", port=port, eventsub_secret=WEBHOOK_SECRET)
             await tio.set_adapter(adapter)  # after login(), this starts it
             await listening(port)
-            client = Client(server, tio)
-            ids: dict[str, str] = {}
-            for key in ("channel.follow.v2", "stream.online.v1", "channel.cheer.v1"):
-                response = await tio.subscribe_webhook(PAYLOADS[key]())
-                assert response is not None, f"TwitchIO refused to subscribe to {key}"
-                [created] = response["data"]
-                assert created["transport"]["callback"] == adapter.eventsub_url
-                ids[created["type"]] = created["id"]
-            subs = {s.id: s for s in server.subscriptions}
-            for sub_id in ids.values():  # TwitchIO does not wait: the mock saw the challenge
-                await eventually(lambda sub_id=sub_id: subs[sub_id].enabled, what="challenge")
-
-            await server.trigger("channel.follow", version="2", from_user="42")
-            followed = await client.events.get()
-            assert followed.subscription_data.id == ids["channel.follow"]
-            assert (followed.user.id, followed.broadcaster.id) == ("42", USER_ID)
-            await server.trigger("stream.online")
-            online = await client.events.get()
-            assert online.subscription_data.id == ids["stream.online"]
-            assert online.broadcaster.id == USER_ID
-            await server.trigger("channel.cheer", from_user="43")
-            cheered = await client.events.get()
-            assert (cheered.subscription_data.id, cheered.user.id) == (ids["channel.cheer"], "43")
-            assert cheered.bits > 0
-
-            server.set_subscription_status(ids["channel.follow"], "authorization_revoked")
-            revoked = await client.revocations.get()
-            assert revoked.id == ids["channel.follow"]
-            assert revoked.status.value == "authorization_revoked"
-            assert revoked.type == "channel.follow" and revoked.version == "2"
+            yield Client(server, tio), adapter
         finally:
             await tio.close()
+
+
+async def test_webhook_receiver() -> None:
+    """TwitchIO advertises its adapter's plain-HTTP address (no https check), so the mock calls
+    it as is; the subscriptions use the app token login() got by client credentials."""
+    async with webhook_client() as (client, adapter):
+        server, tio = client.server, client.client
+        ids: dict[str, str] = {}
+        for key in ("channel.follow.v2", "stream.online.v1", "channel.cheer.v1"):
+            response = await tio.subscribe_webhook(PAYLOADS[key]())
+            assert response is not None, f"TwitchIO refused to subscribe to {key}"
+            [created] = response["data"]
+            assert created["transport"]["callback"] == adapter.eventsub_url
+            ids[created["type"]] = created["id"]
+        subs = {s.id: s for s in server.subscriptions}
+        for sub_id in ids.values():  # TwitchIO does not wait: the mock saw the challenge
+            await eventually(lambda sub_id=sub_id: subs[sub_id].enabled, what="challenge")
+
+        await server.trigger("channel.follow", version="2", from_user="42")
+        followed = await client.events.get()
+        assert followed.subscription_data.id == ids["channel.follow"]
+        assert (followed.user.id, followed.broadcaster.id) == ("42", USER_ID)
+        await server.trigger("stream.online")
+        online = await client.events.get()
+        assert online.subscription_data.id == ids["stream.online"]
+        assert online.broadcaster.id == USER_ID
+        await server.trigger("channel.cheer", from_user="43")
+        cheered = await client.events.get()
+        assert (cheered.subscription_data.id, cheered.user.id) == (ids["channel.cheer"], "43")
+        assert cheered.bits > 0
+
+        server.set_subscription_status(ids["channel.follow"], "authorization_revoked")
+        revoked = await client.revocations.get()
+        assert revoked.id == ids["channel.follow"]
+        assert revoked.status.value == "authorization_revoked"
+        assert revoked.type == "channel.follow" and revoked.version == "2"
+
+
+async def test_webhook_receiver_refuses_duplicates() -> None:
+    """TwitchIO's AiohttpAdapter remembers the message ids it answered: it dispatches a
+    duplicate once and answers the repeat 400 ("Previously responded to Message."), which the
+    mock, as Twitch, counts as a failed delivery (and retries). One request at a time to the
+    callback keeps the deliveries in order."""
+    async with webhook_client(webhook_concurrency=1) as (client, _):
+        server = client.server
+        await client.client.subscribe_webhook(PAYLOADS["channel.follow.v2"]())
+        (sub,) = server.subscriptions
+        await eventually(lambda: sub.enabled, what="challenge")
+
+        server.faults(duplicate=1.0)
+        await server.trigger("channel.follow", version="2", from_user=FAULTED_USERS[0])
+        await eventually(lambda: sub.binding.failures == 1, what="the duplicate refused")
+        server.clear_faults()
+        await server.trigger("channel.follow", version="2", from_user=SENTINEL_USER)
+        got = await until_sentinel(client.events.get, lambda e: e.user.id)
+        assert [e.user.id for e in got] == FAULTED_USERS[:1]
+        assert sub.enabled
 
 
 # --- conduits: AutoClient creates a conduit, opens shard sockets and binds them ------------------

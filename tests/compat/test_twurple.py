@@ -35,6 +35,7 @@ from .support import (
     CLIENTS,
     EVENT_TYPE_IDS,
     EVENT_TYPES,
+    FAULTED_USERS,
     FORBIDDEN,
     MUST_PARSE,
     REACT,
@@ -46,11 +47,15 @@ from .support import (
     WEBHOOK_SECRET,
     EventType,
     assert_parsed,
+    assert_sent_out_of_order,
     eventually,
+    follows_out_of_order,
+    follows_with_duplicates,
     free_port,
     keepalive_default,
     listening,
     notifications_for,
+    until_sentinel,
     validated_at,
     webhook_options,
 )
@@ -407,6 +412,30 @@ async def test_delete_subscription(server: MockServer, twurple: Twurple) -> None
     assert [r.action for r in server.requests].count("delete") == 2
 
 
+# --- delivery faults: duplicates and out-of-order delivery -------------------------------------
+
+
+async def test_duplicates_are_handed_over_once(server: MockServer, twurple: Twurple) -> None:
+    """twurple remembers each message id for ten minutes and hands a duplicate over no more."""
+    await follow(twurple)
+    await follows_with_duplicates(server)
+    got = await until_sentinel(lambda: twurple.event("channel.follow"), lambda e: e["user_id"])
+    assert [e["user_id"] for e in got] == FAULTED_USERS
+    assert [f["fault"] for f in server.injected_faults] == ["duplicate"] * len(FAULTED_USERS)
+
+
+async def test_out_of_order_notifications_are_handed_over_as_they_came(
+    server: MockServer, twurple: Twurple
+) -> None:
+    """twurple does not put notifications back in order (by message_timestamp)."""
+    sub_id = await follow(twurple)
+    assert twurple.session_id is not None
+    await follows_out_of_order(server)
+    users = assert_sent_out_of_order(notifications_for(server.messages(twurple.session_id), sub_id))
+    got = [await twurple.event("channel.follow") for _ in FAULTED_USERS]
+    assert [e["user_id"] for e in got] == users
+
+
 # --- authorization ------------------------------------------------------------------------------
 
 
@@ -441,12 +470,12 @@ async def test_app_token_and_missing_scope(node: Node) -> None:
 # --- webhooks: twurple's own receiver, EventSubHttpListener (@twurple/eventsub-http) ----------
 
 
-async def test_webhook_receiver(node: Node) -> None:
-    """twurple's listener behind a ReverseProxyAdapter: it advertises https://bot.example/event/...
-    and listens on plain HTTP on `port`, which the mock's callback_map points at. Its app token
-    comes from AppTokenAuthProvider's client-credentials grant at the mock (/auth/token)."""
+@contextlib.asynccontextmanager
+async def webhook_listener(node: Node, **options: Any) -> AsyncIterator[Twurple]:
+    """A mock (`options` added) and twurple's EventSubHttpListener behind a ReverseProxyAdapter
+    on a free port, listening."""
     port = free_port()
-    async with MockServer(**webhook_options(port, clock=ManualClock())) as server:
+    async with MockServer(**webhook_options(port, clock=ManualClock(), **options)) as server:
         node.news.clear()
         await node.call("set_env", name="TWURPLE_MOCK_API_PORT", value=str(server.port))
         hostname = ADVERTISED.removeprefix("https://")
@@ -455,31 +484,52 @@ async def test_webhook_receiver(node: Node) -> None:
         )
         try:
             await listening(port)
-            twurple = Twurple(node, server)
-            ids = {
-                key: await twurple.subscribe(EventType(*key.rsplit(".v", 1)))
-                for key in ("channel.follow.v2", "stream.online.v1", "channel.cheer.v1")
-            }
-            subs = {s.id: s for s in server.subscriptions}
-            for sub_id in ids.values():
-                assert subs[sub_id].binding.callback.startswith(ADVERTISED + "/event/")
-                verified = await node.expect("verify", lambda m, sub_id=sub_id: m["id"] == sub_id)
-                assert verified["success"] is True  # twurple checked the challenge's signature
-                await eventually(lambda sub_id=sub_id: subs[sub_id].enabled, what="challenge")
-
-            await server.trigger("channel.follow", version="2", from_user="42")
-            followed = await twurple.event("channel.follow")
-            assert (followed["user_id"], followed["broadcaster_user_id"]) == ("42", USER_ID)
-            await server.trigger("stream.online")
-            online = await twurple.event("stream.online")
-            assert online["broadcaster_user_id"] == USER_ID and online["type"] == "live"
-            await server.trigger("channel.cheer", from_user="43")
-            cheered = await twurple.event("channel.cheer")
-            assert cheered["user_id"] == "43" and cheered["bits"] > 0
-
-            follow_id = ids["channel.follow.v2"]
-            server.set_subscription_status(follow_id, "authorization_revoked")
-            revoked = await node.expect("revoke")
-            assert revoked == {"kind": "revoke", "id": follow_id, "status": "authorization_revoked"}
+            yield Twurple(node, server)
         finally:
             await node.call("disconnect")
+
+
+async def test_webhook_receiver(node: Node) -> None:
+    """twurple's listener behind a ReverseProxyAdapter: it advertises https://bot.example/event/...
+    and listens on plain HTTP on `port`, which the mock's callback_map points at. Its app token
+    comes from AppTokenAuthProvider's client-credentials grant at the mock (/auth/token)."""
+    async with webhook_listener(node) as twurple:
+        server = twurple.server
+        ids = {
+            key: await twurple.subscribe(EventType(*key.rsplit(".v", 1)))
+            for key in ("channel.follow.v2", "stream.online.v1", "channel.cheer.v1")
+        }
+        subs = {s.id: s for s in server.subscriptions}
+        for sub_id in ids.values():
+            assert subs[sub_id].binding.callback.startswith(ADVERTISED + "/event/")
+            verified = await node.expect("verify", lambda m, sub_id=sub_id: m["id"] == sub_id)
+            assert verified["success"] is True  # twurple checked the challenge's signature
+            await eventually(lambda sub_id=sub_id: subs[sub_id].enabled, what="challenge")
+
+        await server.trigger("channel.follow", version="2", from_user="42")
+        followed = await twurple.event("channel.follow")
+        assert (followed["user_id"], followed["broadcaster_user_id"]) == ("42", USER_ID)
+        await server.trigger("stream.online")
+        online = await twurple.event("stream.online")
+        assert online["broadcaster_user_id"] == USER_ID and online["type"] == "live"
+        await server.trigger("channel.cheer", from_user="43")
+        cheered = await twurple.event("channel.cheer")
+        assert cheered["user_id"] == "43" and cheered["bits"] > 0
+
+        follow_id = ids["channel.follow.v2"]
+        server.set_subscription_status(follow_id, "authorization_revoked")
+        revoked = await node.expect("revoke")
+        assert revoked == {"kind": "revoke", "id": follow_id, "status": "authorization_revoked"}
+
+
+async def test_webhook_receiver_discards_duplicates(node: Node) -> None:
+    """twurple's EventSubHttpListener shares the websocket listener's memory of message ids: a
+    duplicate is not handed over again. One request at a time keeps the deliveries in order."""
+    async with webhook_listener(node, webhook_concurrency=1) as twurple:
+        await twurple.subscribe(EventType("channel.follow", "2"))
+        (sub,) = twurple.server.subscriptions
+        await node.expect("verify")
+        await eventually(lambda: sub.enabled, what="challenge")
+        await follows_with_duplicates(twurple.server)
+        got = await until_sentinel(lambda: twurple.event("channel.follow"), lambda e: e["user_id"])
+        assert [e["user_id"] for e in got] == FAULTED_USERS

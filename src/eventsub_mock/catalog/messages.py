@@ -8,6 +8,7 @@ that they agree with the text: the fragments' texts concatenate to it, and emote
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -114,3 +115,59 @@ def message_with_emote_positions(
         values = {"id": emote_id, "begin": begin, "end": begin + len(name) - 1}
         emotes.append({key: values.get(key) for key in emote_keys})
     return text, emotes
+
+
+# Prefixes of Twitch's global cheermotes: `Cheer100` is 100 bits with the `Cheer` cheermote.
+CHEERMOTE_PREFIXES = (
+    "Cheer", "BibleThump", "cheerwhal", "Corgo", "uni", "ShowLove", "Party", "SeemsGood",
+    "Pride", "Kappa", "FrankerZ", "HeyGuys", "DansGame", "EleGiggle", "TriHard", "Kreygasm",
+    "4Head", "SwiftRage", "NotLikeThis", "FailFish", "VoHiYo", "PJSalt", "MrDestructoid",
+    "bday", "RIPCheer", "Shamrock",
+)  # fmt: skip
+_CHEERMOTES = {prefix.lower(): prefix for prefix in CHEERMOTE_PREFIXES}
+_EMOTES_BY_NAME = {name: (emote_id, name) for emote_id, name in fakes.EMOTES}
+# A user a mention names, by login: (id, login, display name), or None for nobody known.
+FindUser = Callable[[str], "tuple[str, str, str] | None"]
+
+
+def _cheermote(word: str) -> tuple[str, int] | None:
+    digits = len(word) - len(word.rstrip("0123456789"))
+    if not digits or digits == len(word) or word[-digits] == "0":
+        return None
+    prefix = _CHEERMOTES.get(word[:-digits].lower())
+    return None if prefix is None else (word[:-digits], int(word[-digits:]))
+
+
+def parse_text(
+    shape: FragmentShape, text: str, find_user: FindUser
+) -> tuple[list[dict[str, Any]], int]:
+    """A message's fragments as Twitch splits what a user typed, and the bits its cheermotes
+    add up to: `@login` of a known user is a mention, `Cheer100` a cheermote, a global emote's
+    name (`Kappa`) an emote; the rest is text, neighbouring text in one fragment."""
+    fragments: list[dict[str, Any]] = []
+    pending: list[str] = []
+    bits = 0
+    for n, word in enumerate(text.split(" ")):
+        special: dict[str, Any] | None = None
+        cheer = _cheermote(word) if shape.has_cheermotes else None
+        if cheer is not None:
+            special = fragment(shape, "cheermote", word, cheer)
+            bits += cheer[1]
+        elif shape.has_emotes and word in _EMOTES_BY_NAME:
+            special = fragment(shape, "emote", word, _EMOTES_BY_NAME[word])
+        elif shape.has_mentions and word.startswith("@") and len(word) > 1:
+            user = find_user(word[1:])
+            if user is not None:
+                special = fragment(shape, "mention", word, user)
+        if n:
+            pending.append(" ")
+        if special is None:
+            pending.append(word)
+            continue
+        if pending:
+            fragments.append(fragment(shape, "text", "".join(pending)))
+            pending = []
+        fragments.append(special)
+    if pending and "".join(pending):
+        fragments.append(fragment(shape, "text", "".join(pending)))
+    return fragments, bits

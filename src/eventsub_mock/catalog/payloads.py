@@ -14,9 +14,17 @@ from typing import Any
 
 from . import SubscriptionType
 from .compiled import compiled
+from .messages import FindUser, parse_text
 from .params import TriggerParams
+from .roles import find_field
 
-__all__ = ["build_event", "condition_for_event", "named_condition"]
+__all__ = [
+    "build_event",
+    "condition_for_event",
+    "field_names",
+    "message_fragments",
+    "named_condition",
+]
 
 
 def build_event(
@@ -50,3 +58,21 @@ def condition_for_event(
     """A complete condition for the event a trigger describes, for delivery to a session that
     has no matching subscription. build_event() with this condition agrees with it."""
     return compiled(sub_type).condition_for_event(params, rng)
+
+
+def message_fragments(
+    sub_type: SubscriptionType, path: str, text: str, find_user: FindUser
+) -> tuple[list[dict[str, Any]], int]:
+    """The fragments of the message at `path` (e.g. `message`) of a type's events for what a
+    user typed, in the shape that type's fragments have, and the bits its cheermotes add
+    up to (see messages.parse_text)."""
+    shape = compiled(sub_type).template.fragment_shapes[path]
+    return parse_text(shape, text, find_user)
+
+
+def field_names(sub_type: SubscriptionType, path: str = "") -> frozenset[str]:
+    """The fields of `sub_type`'s events at `path`: the top level by default, an object's
+    fields, or a list's items' fields (`choices`)."""
+    shape = compiled(sub_type).template.shape
+    node = find_field(shape, path) if path else shape
+    return frozenset(child.name for child in node.children) if node is not None else frozenset()

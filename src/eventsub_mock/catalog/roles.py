@@ -153,6 +153,10 @@ def _condition_path(sub_type: SubscriptionType, shape: Field, name: str) -> str 
         return next((p for p in ("reward.id", "custom_power_up.id") if find_field(shape, p)), None)
     if shape.child(name) is not None:
         return name
+    if name.endswith("user_id"):
+        # A condition user the event has no field group for is the subscriber (the chat
+        # types' reading `user_id`), never a user nested in the event (a raid notice's).
+        return None
     # Inside one top-level object (drop entitlements keep everything under `data`).
     for child in shape.children:
         if child.kind == "object" and child.child(name) is not None:

@@ -251,6 +251,68 @@ def _revoke_authorization(revoke: argparse.ArgumentParser) -> None:
     _add_server_option(revoke)
 
 
+def _play(play: argparse.ArgumentParser) -> None:
+    from .play import add_play_arguments
+
+    add_play_arguments(play)
+    _add_server_option(play)
+    parser_json = "print each step and the final state as JSON lines"
+    play.add_argument("--json", action="store_true", help=parser_json)
+
+
+def _stop_play(stop: argparse.ArgumentParser) -> None:
+    stop.add_argument("play_id", metavar="PLAY_ID", help="the play's id (play and plays show it)")
+    _add_server_option(stop)
+
+
+def _faults(faults: argparse.ArgumentParser) -> None:
+    faults.description = (
+        "Set delivery faults for the server, a session or a subscription (replacing that "
+        "scope's), clear them with --clear, or show them with no options. Rates are per "
+        "notification, from 0 to 1."
+    )
+    faults.add_argument(
+        "--duplicate", type=float, metavar="RATE", help="send notifications again, same message_id"
+    )
+    faults.add_argument(
+        "--duplicate-delay",
+        type=float,
+        metavar="SECONDS",
+        help="how long after the first a duplicate follows (default 0: right after)",
+    )
+    faults.add_argument(
+        "--reorder",
+        type=int,
+        metavar="WINDOW",
+        help="send every WINDOW notifications to a destination shuffled",
+    )
+    faults.add_argument(
+        "--reorder-wait",
+        type=float,
+        metavar="SECONDS",
+        help="send a window that is not full after this long (default 1)",
+    )
+    faults.add_argument("--delay", type=float, metavar="SECONDS", help="hold every notification")
+    faults.add_argument("--drop", type=float, metavar="RATE", help="never send notifications")
+    faults.add_argument(
+        "--chaos",
+        type=float,
+        metavar="RATE",
+        help="close a session with a random close code, drop it, or send it a reconnect",
+    )
+    faults.add_argument(
+        "--seed", type=int, metavar="N", help="make the faults reproducible (default: random)"
+    )
+    scope = faults.add_mutually_exclusive_group()
+    scope.add_argument("-s", "--session", metavar="ID", help="only this session's notifications")
+    scope.add_argument("--subscription", metavar="ID", help="only this subscription's")
+    faults.add_argument(
+        "--clear", action="store_true", help="switch the scope's faults off (alone: every scope's)"
+    )
+    _add_server_option(faults)
+    _add_json_option(faults)
+
+
 def _tail(tail: argparse.ArgumentParser) -> None:
     from .tail import add_tail_arguments
 
@@ -276,6 +338,10 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
     ("keepalive", [], BY_NAME["keepalive"].summary, _keepalive),
     ("sessions", [], BY_NAME["sessions"].summary, _listing),
     ("subscriptions", [], BY_NAME["subscriptions"].summary, _listing),
+    ("play", [], BY_NAME["play"].summary, _play),
+    ("plays", [], BY_NAME["plays"].summary, _listing),
+    ("stop-play", [], BY_NAME["stop_play"].summary, _stop_play),
+    ("faults", [], BY_NAME["faults"].summary, _faults),
     ("reset", [], BY_NAME["reset"].summary, _add_server_option),
     ("conduits", [], BY_NAME["conduits"].summary, _listing),
     ("disable-shard", [], BY_NAME["disable_shard"].summary, _disable_shard),

@@ -73,10 +73,70 @@ def _token(args: argparse.Namespace, client: ControlClient) -> None:
     print(f"Scopes: {' '.join(minted['scope'])}")
 
 
+# The `faults` options, as the control API names them.
+_FAULT_OPTIONS = (
+    "duplicate",
+    "duplicate_delay",
+    "reorder",
+    "reorder_wait",
+    "delay",
+    "drop",
+    "chaos",
+    "seed",
+)
+
+
+def _faults(args: argparse.Namespace, client: ControlClient) -> None:
+    options = {name: getattr(args, name) for name in _FAULT_OPTIONS}
+    options = {name: value for name, value in options.items() if value is not None}
+    scope = {"session_id": args.session, "subscription_id": args.subscription}
+    if args.clear:
+        if options:
+            raise CliError("--clear takes no fault options")
+        described = client.clear_faults(**scope)
+    else:
+        described = client.faults(**scope, **options)
+    if args.json:
+        _print_json(described)
+        return
+    lines = []
+    if described["server"] is not None:
+        lines.append(f"server: {_describe_settings(described['server'])}")
+    for kind in ("sessions", "subscriptions"):
+        for scope_id, settings in described[kind].items():
+            lines.append(f"{kind[:-1]} {scope_id}: {_describe_settings(settings)}")
+    print("\n".join(lines) if lines else "no delivery faults set")
+    injected = described["injected"]
+    if injected:
+        counts = ", ".join(f"{count} {fault}" for fault, count in sorted(injected.items()))
+        print(f"injected so far: {counts}")
+
+
+def _describe_settings(settings: dict[str, Any]) -> str:
+    parts = []
+    if settings["duplicate"]:
+        delay = settings["duplicate_delay"]
+        parts.append(f"duplicate {settings['duplicate']:g} (after {delay:g} s)")
+    if settings["reorder"] > 1:
+        parts.append(
+            f"reorder windows of {settings['reorder']} (sent within {settings['reorder_wait']:g} s)"
+        )
+    for name in ("delay", "drop", "chaos"):
+        if settings[name]:
+            unit = " s" if name == "delay" else ""
+            parts.append(f"{name} {settings[name]:g}{unit}")
+    return f"{', '.join(parts) or 'none'}; seed {settings['seed']}"
+
+
 def run(args: argparse.Namespace, client: ControlClient) -> int:
     command = args.command
     if command in ("trigger", "fire", "emit"):
         return _trigger(args, client)
+    if command in ("play", "plays", "stop-play"):
+        from . import play
+
+        runner = {"play": play.run_play, "plays": play.run_plays, "stop-play": play.run_stop}
+        return runner[command](args, client)
     if command == "retrigger":
         check_transport(args)
         result = client.retrigger(args.message_id)
@@ -140,6 +200,8 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
                 ],
                 empty="no subscriptions",
             )
+    elif command == "faults":
+        _faults(args, client)
     elif command == "reset":
         client.reset()
         print("reset: every session closed, every subscription forgotten")

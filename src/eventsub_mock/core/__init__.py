@@ -9,5 +9,6 @@ operations table (`core.operations`) with the standard library alone.
   where subscriptions live);
 * `transports/`: how notifications travel (websocket); `delivery`: routing a trigger;
 * `triggers`: from a trigger request to a delivery; `control` and `operations`: the control
-  API; `auth`: tokens and callers; `errors`: every refusal; `timers`: the deadline heap.
+  API; `auth`: tokens and callers; `errors`: every refusal; `timers`: the deadline heap;
+* `play`: plays of built-in `sequences` (correlated events) and `scenario` files.
 """

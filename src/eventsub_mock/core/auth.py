@@ -12,9 +12,10 @@ token table take either form:
                  "expires_in": 14400, "refresh_token": "r-1"}}
     {"token-c": {"user_id": None, "client_id": "my-app"}}  # an app access token
 
-Left out: `login` is `user_<id>`; `client_id` is the one registered application when there is
-exactly one, else whatever `Client-Id` a request names; `scopes` are every scope an EventSub
-type asks for; `expires_in` is four hours. Expiry follows the core's clock.
+Left out: `login` is the one events give the id (`catalog.fakes.identity`); `client_id` is
+the one registered application when there is exactly one, else whatever `Client-Id` a request
+names; `scopes` are every scope an EventSub type or a Helix action asks for; `expires_in` is
+four hours. Expiry follows the core's clock.
 
 Authorization is enforced once any token or application is configured (or `require_auth`);
 with none the server is open, as the Twitch CLI's is, and a bearer token is optional.
@@ -31,8 +32,10 @@ from functools import cache
 from typing import Any
 
 from .. import catalog
+from ..catalog import fakes
 from ..clock import Clock
 from . import errors
+from .helix.routes import helix_scopes
 from .model import Caller
 
 DEFAULT_CLIENT_ID = "eventsub-mock"
@@ -49,9 +52,11 @@ def new_token_value() -> str:
 
 
 @cache
-def eventsub_scopes() -> tuple[str, ...]:
-    """Every scope that some EventSub subscription type asks for, sorted."""
-    return tuple(sorted({scope for entry in catalog.all_types() for scope in entry.scopes}))
+def default_scopes() -> tuple[str, ...]:
+    """Every scope that some EventSub subscription type or Helix action asks for, sorted:
+    what a token configured without a scope list holds."""
+    scopes = {scope for entry in catalog.all_types() for scope in entry.scopes}
+    return tuple(sorted(scopes.union(helix_scopes())))
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ class Token:
     # None: the Client-Id a request names (a table configured without applications).
     client_id: str | None = None
     login: str | None = None
-    # None: every scope EventSub asks for.
+    # None: every scope EventSub and the Helix actions ask for.
     scopes: tuple[str, ...] | None = None
     # On the core's monotonic clock; None: never expires.
     expires_at: float | None = None
@@ -74,7 +79,17 @@ class Token:
 
     @property
     def granted(self) -> tuple[str, ...]:
-        return self.scopes if self.scopes is not None else eventsub_scopes()
+        return self.scopes if self.scopes is not None else default_scopes()
+
+    @property
+    def user_login(self) -> str | None:
+        """The user's login: the configured one, else the one events give the id."""
+        if self.user_id is None:
+            return None
+        return self.login or fakes.identity(self.user_id)[0]
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.granted
 
     def live(self, now: float) -> bool:
         return self.expires_at is None or now < self.expires_at
@@ -92,7 +107,7 @@ class Token:
             else max(0, math.ceil(self.expires_at - now)),
         }
         if self.user_id is not None:  # app tokens have neither
-            body["login"] = self.login or f"user_{self.user_id}"
+            body["login"] = self.user_login
             body["user_id"] = self.user_id
         return body
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..protocol import CloseCode
 from . import errors
+from .faults import FaultSettings
 from .hosts import host_name, is_loopback_name
 
 if TYPE_CHECKING:
@@ -114,6 +115,50 @@ class Control:
         sub = self._core.set_subscription_status(request["subscription_id"], status)
         return {"data": [sub.to_helix()]}
 
+    def play(self, request: Request) -> dict[str, Any]:
+        """Start a sequence or scenario; it answers once the play first waits (or ends)."""
+        return self._core.player.start(request).describe()
+
+    def plays(self, request: Request) -> dict[str, Any]:
+        """Every play kept; or the play `id` with its steps' results from index `after` on
+        (what a viewer following it has not seen yet)."""
+        play_id = request.get("id")
+        if play_id is None:
+            return {"data": [run.describe(None) for run in self._core.player.runs.values()]}
+        after = request.get("after", 0)
+        if isinstance(after, str) and after.isdigit():
+            after = int(after)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise errors.InvalidControlRequest(reason="after must be a whole number")
+        return {"data": [self._core.player.find(str(play_id)).describe(after)]}
+
+    def stop_play(self, request: Request) -> dict[str, Any]:
+        return self._core.player.stop(request["play_id"]).describe(None)
+
+    def faults(self, request: Request) -> dict[str, Any]:
+        """Delivery faults: `{"clear": true}` clears them, fault options set them, neither
+        shows them; `session_id` or `subscription_id` names the scope (default: the server)."""
+        options = {k: v for k, v in request.items() if k not in _FAULT_REQUEST_KEYS}
+        session_id = _optional_string(request, "session_id")
+        subscription_id = _optional_string(request, "subscription_id")
+        clear = request.get("clear", False)
+        if not isinstance(clear, bool):
+            raise errors.InvalidControlRequest(reason="clear must be true or false")
+        if clear:
+            if options:
+                raise errors.InvalidControlRequest(
+                    reason="clear takes no fault options: " + ", ".join(options)
+                )
+            return self._core.clear_faults(session_id=session_id, subscription_id=subscription_id)
+        if not options:
+            return self._core.describe_faults(
+                session_id=session_id, subscription_id=subscription_id
+            )
+        settings = FaultSettings.from_options(options)
+        return self._core.set_faults(
+            settings, session_id=session_id, subscription_id=subscription_id
+        )
+
     def reset(self, request: Request) -> dict[str, Any]:
         self._core.reset()
         return {"reset": True}
@@ -155,6 +200,10 @@ class Control:
         return self._core.revoke_authorization(
             request["user_id"], _optional_string(request, "client_id")
         )
+
+
+# The fields of a `faults` request that are not fault options.
+_FAULT_REQUEST_KEYS = frozenset({"clear", "session_id", "subscription_id"})
 
 
 def _optional_string(request: Request, key: str) -> str | None:

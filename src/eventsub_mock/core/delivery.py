@@ -1,11 +1,12 @@
 """Routing: which subscriptions an event is for, grouped by destination, each group sent by
-its subscription's transport. Routing never asks which transport that is."""
+its subscription's transport. Routing never asks which transport that is. While delivery
+faults are set (`core.faults`), each group goes through them on its way to the transport."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -16,6 +17,9 @@ from .model import Subscription
 from .recent import RecentNotifications, Sent
 from .store import SubscriptionStore
 from .transports import Transport
+
+if TYPE_CHECKING:
+    from .faults import Faults
 
 
 @dataclass
@@ -43,6 +47,9 @@ class Delivery:
     message_id: str | None = None
     # A revoking status: the matching subscriptions take it and get a `revocation` instead.
     revoke_status: str | None = None
+    # Only real subscriptions receive it, never lenient stand-ins: what Helix calls cause
+    # reaches subscribers only, as in production.
+    subscribers_only: bool = False
 
 
 @dataclass
@@ -84,11 +91,16 @@ _Group = tuple[Transport, list[Subscription]]
 
 class Router:
     def __init__(
-        self, clock: Clock, store: SubscriptionStore, transports: Iterable[Transport]
+        self,
+        clock: Clock,
+        store: SubscriptionStore,
+        transports: Iterable[Transport],
+        faults: Faults,
     ) -> None:
         self._clock = clock
         self._store = store
         self._transports = tuple(transports)
+        self._faults = faults
         self.recent = RecentNotifications()
 
     def targets(self, delivery: Delivery) -> list[tuple[Transport, Any, list[Subscription]]]:
@@ -110,8 +122,9 @@ class Router:
             and delivery.subscription_id not in self._store.by_id
         ):
             delivery = replace(delivery, subscription_id=None, stand_in_id=delivery.subscription_id)
-        for transport in self._transports:
-            plan += [(transport, d, subs) for d, subs in transport.stand_ins(delivery)]
+        if not delivery.subscribers_only:
+            for transport in self._transports:
+                plan += [(transport, d, subs) for d, subs in transport.stand_ins(delivery)]
         if not plan and delivery.stand_in_id is not None:
             raise errors.NoSuchSubscription(id=delivery.stand_in_id)
         return plan
@@ -144,9 +157,14 @@ class Router:
                 group_tails.append(sub_tails)
             tails.append(group_tails)
 
+        faults = self._faults
         for (transport, destination, subs), group_tails in zip(plan, tails, strict=True):
             ids = batch.message_ids(delivery.count * len(subs))
-            if transport.send(destination, batch, subs, group_tails, ids):
+            if faults.active:
+                accepted = faults.send(transport, destination, batch, subs, group_tails, ids)
+            else:
+                accepted = transport.send(destination, batch, subs, group_tails, ids)
+            if accepted:
                 result.delivered += delivery.count * len(subs)
                 result.reached(transport.method, destination.address)
                 subs_json = [sub.notification_json() for sub in subs]

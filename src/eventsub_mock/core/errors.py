@@ -450,3 +450,224 @@ class InvalidSubscriptionStatus(ApiError):
     """A trigger's subscription_status that is neither enabled nor a revoking status."""
 
     template = "subscription_status {status!r} is not enabled or a revoking status: one of {valid}"
+
+
+class InvalidFaultOption(ApiError):
+    """A delivery fault setting with a value it cannot take (`core.faults`)."""
+
+    template = "{name} must be {expected}, not {value!r}"
+
+
+class UnknownFaultOption(ApiError):
+    template = "unknown fault option {name!r}; the options are: {options}"
+
+
+# --- Helix actions (`core/helix/`) ------------------------------------------------------------
+
+
+class HelixMissingParameter(ApiError):
+    template = 'Missing required parameter "{name}"'
+
+
+class HelixInvalidParameter(ApiError):
+    template = "The value in the {name} field is not valid{why}"
+
+
+class HelixTooManyValues(ApiError):
+    template = "The request may specify at most {limit} {names} values"
+
+
+class HelixNeedsUserToken(ApiError):
+    status = 401
+    template = "This endpoint requires a user access token"
+
+
+class HelixAppNotAuthorized(ApiError):
+    """An app token acts for a user (a bot's sender) who has not given the app the scopes."""
+
+    status = 401
+    template = "The {who} must have authorized the app with the {scopes} scopes."
+
+
+class HelixChannelBotMissing(ApiError):
+    """An app token's bot chats where the broadcaster did not allow bots and it is no
+    moderator."""
+
+    status = 401
+    template = (
+        "The broadcaster must have authorized the app with the channel:bot scope, "
+        "or the sender must be a moderator."
+    )
+
+
+class HelixMissingScope(ApiError):
+    status = 401
+    template = "Missing scope: {scope}"
+
+
+class HelixUserMismatch(ApiError):
+    """The acting user a request names (broadcaster, moderator, sender) is not the token's."""
+
+    status = 401
+    template = "The ID in {field} must match the user ID found in the request's OAuth token."
+
+
+class HelixNotFound(ApiError):
+    status = 404
+    template = "{what} was not found"
+
+
+class DuplicateRewardTitle(ApiError):
+    template = "CREATE_CUSTOM_REWARD_DUPLICATE_REWARD"
+
+
+class HelixNoChannelFields(ApiError):
+    template = "The request must update at least one of the channel's fields"
+
+
+class RaidSelf(ApiError):
+    template = "The broadcaster may not raid themselves."
+
+
+class RaidPending(ApiError):
+    status = 409
+    template = "The broadcaster is already in the process of raiding another channel."
+
+
+class NoPendingRaid(ApiError):
+    status = 404
+    template = "The broadcaster doesn't have a pending raid to cancel."
+
+
+class NotAModerator(ApiError):
+    status = 403
+    template = "The user in moderator_id is not one of the broadcaster's moderators."
+
+
+class CannotBanBroadcaster(ApiError):
+    template = "The user specified in the user_id field may not be banned."
+
+
+class AlreadyBanned(ApiError):
+    template = "The user specified in the user_id field is already banned."
+
+
+class NotBanned(ApiError):
+    template = "The user specified in the user_id field is not banned."
+
+
+class AlreadyModerator(ApiError):
+    template = "The user specified in the user_id field is already a moderator."
+
+
+class NotModerator(ApiError):
+    template = "The user specified in the user_id field is not a moderator."
+
+
+class BannedUserRole(ApiError):
+    template = "The user specified in the user_id field is banned from the channel."
+
+
+class VipNotModerator(ApiError):
+    status = 422
+    template = "The user is a VIP. To make them a moderator, you must first remove them as a VIP."
+
+
+class ModeratorNotVip(ApiError):
+    status = 422
+    template = (
+        "The user is a moderator. To make them a VIP, you must first remove them as a moderator."
+    )
+
+
+class AlreadyVip(ApiError):
+    status = 422
+    template = "The user is already a VIP."
+
+
+class NotVip(ApiError):
+    status = 422
+    template = "The user is not a VIP."
+
+
+class BroadcasterRole(ApiError):
+    template = "The broadcaster may not be given or lose a role in their own channel."
+
+
+class MessageNotFound(ApiError):
+    status = 404
+    template = "The message specified in the message_id parameter was not found."
+
+
+class ShoutoutSelf(ApiError):
+    template = "The broadcaster may not give themselves a Shoutout."
+
+
+class ShoutoutCooldown(ApiError):
+    status = 429
+    template = (
+        "The broadcaster may not send a Shoutout now: one every 2 minutes, and the same "
+        "channel once every 60 minutes."
+    )
+
+
+class ChoiceCount(ApiError):
+    template = "The {field} field must list from {low} to {high} {field}, each with a title."
+
+
+class AlreadyActive(ApiError):
+    template = "The broadcaster already has an active {what}; end it first."
+
+
+class NotActive(ApiError):
+    template = "The {what} is not {state}."
+
+
+class WinningOutcomeRequired(ApiError):
+    template = "The winning_outcome_id field is required to resolve a prediction."
+
+
+class RewardOfAnotherClient(ApiError):
+    status = 403
+    template = (
+        "The ID in the Client-Id header must match the client ID used to create the custom reward."
+    )
+
+
+class RewardLimit(ApiError):
+    template = "CREATE_CUSTOM_REWARD_TOO_MANY_REWARDS"
+
+
+class RedemptionNotUnfulfilled(ApiError):
+    template = "The redemption's status is {status}: only UNFULFILLED redemptions can be updated."
+
+
+# --- plays: sequences and scenarios -----------------------------------------------------------
+
+
+class UnknownSequence(ApiError):
+    template = 'unknown sequence "{name}"{hint}; the sequences are {names}'
+
+
+class InvalidPlayOption(ApiError):
+    """A sequence option that is wrong; `option` names it (a scenario points at its line)."""
+
+    template = "{reason}"
+
+
+class InvalidScenario(ApiError):
+    """A scenario that cannot run: `where` names the file, line, step and key."""
+
+    template = "{where}: {reason}"
+
+
+class PlayNotFound(ApiError):
+    status = 404
+    template = "no play {id!r} (the server keeps the {kept} most recent plays)"
+
+
+class PlayFailed(ApiError):
+    """A play that stopped on a step the server refused (raised by `MockServer.play`)."""
+
+    status = 409
+    template = "{reason}"

@@ -9,7 +9,7 @@ passed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .. import catalog, protocol
@@ -21,9 +21,12 @@ from .auth import Authority, Token
 from .conduits import Conduit, Conduits, Shard, request_parameters
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
+from .faults import Faults, FaultSettings
 from .feed import Feed, redacted
+from .helix import Helix
 from .model import Caller, Subscription
 from .operations import BY_NAME
+from .play import Player
 from .reconnect import Reconnect
 from .sessions import Connection, Session, WebsocketSessions
 from .subscriptions import Subscriptions
@@ -77,8 +80,20 @@ class EventSubCore:
         self.subscription_api = Subscriptions(config, clock, self.auth, transports, self._notify)
         # A webhook's challenge and failures change statuses where every status changes.
         self.webhooks.set_status = self.subscription_api.transport_set_status
-        self.router = Router(clock, self.subscription_api.store, transports.values())
+        self.faults = Faults(clock, self.timers, self.websockets, self.reconnects, self._notify)
+        self.observers.append(self.faults.observe)
+        self.router = Router(clock, self.subscription_api.store, transports.values(), self.faults)
         self.control = Control(self)
+        self.helix = Helix(
+            clock,
+            self.timers,
+            self.deliver,
+            self._known_users,
+            self.router.recent.events,
+            self.auth.granted,
+            self._notify,
+        )
+        self.player = Player(self, self._notify)
         # Read-only views: open sessions by id; every retained subscription by id, oldest first.
         self.sessions: dict[str, Session] = self.websockets.by_id
         self.subscriptions: dict[str, Subscription] = self.subscription_api.store.by_id
@@ -86,6 +101,17 @@ class EventSubCore:
     def _notify(self, kind: str, **details: Any) -> None:
         for observer in self.observers:
             observer(kind, details)
+
+    def _known_users(self) -> Iterator[tuple[str, str | None]]:
+        """Users the server has met, for Helix: tokens' users (with their logins) and the
+        users subscription conditions name."""
+        for token in self.auth.table.values():
+            if token.user_id is not None:
+                yield token.user_id, token.login
+        for sub in self.subscriptions.values():
+            for key, value in sub.condition.items():
+                if key.endswith("user_id") and value:
+                    yield value, None
 
     def _disable(self, subscriptions: Any, status: str) -> None:
         self.subscription_api.disable(subscriptions, status)
@@ -326,6 +352,46 @@ class EventSubCore:
         self.websockets.set_keepalive(session, enabled)
         return session
 
+    def set_faults(
+        self,
+        settings: FaultSettings,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Set the delivery faults of the server, a session or a subscription (`core.faults`);
+        every scope's settings after the change."""
+        self._check_fault_scope(session_id, subscription_id)
+        self.faults.set(settings, session_id=session_id, subscription_id=subscription_id)
+        return self.faults.describe()
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        """Clear a session's or a subscription's delivery faults, or with neither every one."""
+        self._check_fault_scope(session_id, subscription_id)
+        self.faults.clear(session_id=session_id, subscription_id=subscription_id)
+        return self.faults.describe()
+
+    def describe_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        """Every scope's delivery faults and the counts injected (the scope named, if any,
+        must exist)."""
+        self._check_fault_scope(session_id, subscription_id)
+        return self.faults.describe()
+
+    def _check_fault_scope(self, session_id: str | None, subscription_id: str | None) -> None:
+        """A fault scope is one session or one subscription, and it exists (404 otherwise)."""
+        if session_id is not None and subscription_id is not None:
+            raise errors.InvalidControlRequest(
+                reason="faults apply to a session or to a subscription, not both"
+            )
+        if session_id is not None:
+            self.websockets.find(session_id)
+        if subscription_id is not None and subscription_id not in self.subscriptions:
+            raise errors.NoSuchSubscription(id=subscription_id)
+
     def set_subscription_status(self, subscription_id: str, status: str) -> Subscription:
         return self.subscription_api.set_status(subscription_id, status)
 
@@ -362,13 +428,17 @@ class EventSubCore:
         return {"user_id": user_id, "tokens": len(tokens), "subscriptions": revoked}
 
     def reset(self) -> None:
-        """Forget every session and subscription; connected clients are closed."""
+        """Forget every session and subscription and what Helix calls made; connected
+        clients are closed."""
         self.websockets.close_all()
         self.subscription_api.clear()
         self.webhooks.clear()
         self.conduits.clear()
         self.reconnects.clear()
+        self.player.clear()
+        self.faults.reset()
         self.router.recent.clear()
+        self.helix.clear()
         self.timers.clear()
 
     def describe_sessions(self) -> list[dict[str, Any]]:

@@ -63,6 +63,10 @@ OPERATIONS = (
         "/conduits/{conduit_id}/shards/{shard_id}/disable",
         "disable a conduit's shard with a status",
     ),
+    Operation("play", "POST", "/plays", "play a built-in sequence or a scenario"),
+    Operation("plays", "GET", "/plays", "list the plays and what their steps did"),
+    Operation("stop_play", "POST", "/plays/{play_id}/stop", "stop a running play"),
+    Operation("faults", "POST", "/faults", "set, clear or show delivery faults"),
     Operation("reset", "POST", "/reset", "close every session and forget every subscription"),
     Operation("token", "POST", "/tokens", "mint an access token: a user token, or an app token"),
     Operation(

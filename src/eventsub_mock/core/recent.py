@@ -7,6 +7,7 @@ anyway); a message is only looked up, and put together again, when it is retrigg
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,19 @@ class RecentNotifications:
                 subscription, message = sent.message(sent.ids.index(wanted))
                 return Recorded(sent, subscription, message)
         return None
+
+    def events(self, type_name: str) -> Iterator[dict[str, Any]]:
+        """The events of the recent notifications of a type, newest first, decoded (for Helix
+        to find a chat message that a trigger sent)."""
+        for sent in reversed(self._sends):
+            if sent.subscriptions[0].type != type_name:
+                continue
+            per_event = len(sent.subscriptions)
+            for n in reversed(range(0, len(sent.ids), per_event)):
+                _, message = sent.message(n)
+                event = orjson.loads(message)["payload"].get("event")
+                if isinstance(event, dict):
+                    yield event
 
     def clear(self) -> None:
         self._sends.clear()

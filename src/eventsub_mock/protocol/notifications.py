@@ -30,7 +30,9 @@ class NotificationBatch:
         # The id as it appears between the quotes (escaped), when the batch has a fixed one.
         self._fixed_id = None if message_id is None else orjson.dumps(message_id)[1:-1]
         self._id_length = _ID_LENGTH if self._fixed_id is None else len(self._fixed_id)
-        self._heads_cache: dict[tuple[int, int], list[bytes]] = {}
+        # Keyed by the tails list's id; the entry holds the list too, so that the id cannot
+        # be reused by another list while the batch lives.
+        self._heads_cache: dict[tuple[int, int], tuple[list[bytes], list[bytes]]] = {}
         tail = orjson.dumps(
             {"subscription_type": subscription_type, "subscription_version": version}
         )
@@ -56,12 +58,13 @@ class NotificationBatch:
         """Frame header + message start for each tail. Sessions whose subscription objects
         have the same length (the usual case: same condition, fixed-length ids) share them."""
         key = (middle_length, id(tails))
-        heads = self._heads_cache.get(key)
-        if heads is None:
-            fixed = len(self._start) + self._id_length + middle_length
-            start = self._start
-            heads = [text_frame_header(fixed + len(tail)) + start for tail in tails]
-            self._heads_cache[key] = heads
+        cached = self._heads_cache.get(key)
+        if cached is not None:
+            return cached[1]
+        fixed = len(self._start) + self._id_length + middle_length
+        start = self._start
+        heads = [text_frame_header(fixed + len(tail)) + start for tail in tails]
+        self._heads_cache[key] = (tails, heads)
         return heads
 
     def message_ids(self, count: int) -> list[bytes]:
@@ -96,8 +99,6 @@ class NotificationBatch:
         before event i+1 does. `event_tails[j]` are the tails for `subscriptions[j]`. Message
         n (event n // len(subscriptions), subscription n % len(subscriptions)) carries
         `ids[n]` (from `message_ids`; fresh ones if not given).
-
-        `event_tails` lists must stay alive while this batch is in use (their ids key a cache).
         """
         count = len(event_tails[0])
         if ids is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import ssl as ssl_module
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -18,17 +19,20 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from ..client import play_request
 from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
+from ..core.faults import FaultSettings
 from ..core.feed import FeedFilter
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
+from ..core.play import PlayResult, Run
 from ..core.sessions import Session
 from ..web.app import build_app
 from ..web.webhooks import WebhookPoster
-from .waiters import Waiters
+from .waiters import Waiters, WaitTimeout
 
 log = logging.getLogger("eventsub_mock")
 
@@ -345,6 +349,49 @@ class MockServer:
     def reconnect(self) -> dict[str, Any]:
         return self.core.start_reconnect()
 
+    async def play(
+        self, target: str | os.PathLike[str] | Mapping[str, Any], /, **options: Any
+    ) -> PlayResult:
+        """Play a built-in sequence (`"gift-bomb"`, options `to_user`, `count`, `interval`,
+        `tier`, `from_user`, `anonymous`), a scenario file (`"raid.toml"`) or a parsed
+        scenario (`{"step": [...]}`); `speed` and `seed` for both. Returns when it is done,
+        with what each step did; a step the server refuses raises `PlayFailed`.
+
+        Under a manual clock the clock is advanced through the play's waits (a ten-minute
+        scenario takes milliseconds); `wait_for` steps wait in real time for the client.
+        """
+        request = play_request(dict(target) if isinstance(target, Mapping) else target, options)
+        run = self.core.player.start(request)
+        await self._follow(run)
+        return self.core.player.result(run)
+
+    async def _follow(self, run: Run) -> None:
+        """Wait until `run` ends, moving a manual clock to each of its wake-ups."""
+        clock = self.clock
+
+        def settled() -> bool | None:
+            return True if not run.running or run.waiting_for is not None else None
+
+        while run.running:
+            wait = run.waiting_for
+            if wait is not None:
+                try:
+                    await self.waiters.until(
+                        lambda wait=wait: None if run.running and run.waiting_for is wait else True,
+                        wait.timeout,
+                        wait.describe(),
+                    )
+                except WaitTimeout:
+                    self.core.player.stop(run.id, self.core.player.timeout_reason(run, wait))
+                if isinstance(clock, ManualClock):
+                    await self.advance(0)  # the resumption it scheduled for now
+            elif isinstance(clock, ManualClock):
+                if run.wake_at is None:
+                    raise RuntimeError(f"play {run.id} is neither waiting nor sleeping")
+                await self.advance(max(0.0, run.wake_at - clock.monotonic()))
+            else:
+                await self.waiters.until(settled, None, f"play {run.id} to end")
+
     def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
         self.core.close_session(session_id, code, dirty=dirty)
 
@@ -353,6 +400,36 @@ class MockServer:
 
     def set_keepalive(self, session_id: str, enabled: bool) -> None:
         self.core.set_keepalive(session_id, enabled)
+
+    def faults(
+        self,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Set delivery faults (`duplicate`, `duplicate_delay`, `reorder`, `reorder_wait`,
+        `delay`, `drop`, `chaos`, `seed`) for the server, a session or a subscription,
+        replacing that scope's; with no options, only show them. Returns every scope's
+        settings and the counts of faults injected, as the control API's `faults` answers."""
+        if not options:
+            return self.core.describe_faults(session_id=session_id, subscription_id=subscription_id)
+        settings = FaultSettings.from_options(options)
+        return self.core.set_faults(
+            settings, session_id=session_id, subscription_id=subscription_id
+        )
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        """Clear a session's or a subscription's faults; with neither, every one."""
+        return self.core.clear_faults(session_id=session_id, subscription_id=subscription_id)
+
+    @property
+    def injected_faults(self) -> list[dict[str, Any]]:
+        """The faults injected so far, oldest first, as the feed has them: `fault`,
+        `session_id` or `callback`, `subscription_id`, `message_id`, `details`."""
+        return list(self.core.faults.injected)
 
     @property
     def sessions(self) -> list[Session]:

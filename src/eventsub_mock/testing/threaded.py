@@ -19,6 +19,7 @@ from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
 from ..core.model import Subscription
+from ..core.play import PlayResult
 from ..core.sessions import Session
 from .server import MockServer
 
@@ -136,6 +137,10 @@ class MockServerThread:
     def reconnect(self) -> dict[str, Any]:
         return self._call(self.server.reconnect)
 
+    def play(self, target: Any, /, **options: Any) -> PlayResult:
+        """`MockServer.play`, blocking until the play ends."""
+        return self._run(lambda: self.server.play(target, **options), None)
+
     def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
         self._call(lambda: self.server.close_session(session_id, code, dirty=dirty))
 
@@ -144,6 +149,30 @@ class MockServerThread:
 
     def set_keepalive(self, session_id: str, enabled: bool) -> None:
         self._call(lambda: self.server.set_keepalive(session_id, enabled))
+
+    def faults(
+        self,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        return self._call(
+            lambda: self.server.faults(
+                session_id=session_id, subscription_id=subscription_id, **options
+            )
+        )
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        return self._call(
+            lambda: self.server.clear_faults(session_id=session_id, subscription_id=subscription_id)
+        )
+
+    @property
+    def injected_faults(self) -> list[dict[str, Any]]:
+        return self._call(lambda: self.server.injected_faults)
 
     @property
     def sessions(self) -> list[Session]:
@@ -235,6 +264,9 @@ class AsyncView:
     def reconnect(self) -> dict[str, Any]:
         return self.thread.reconnect()
 
+    async def play(self, target: Any, /, **options: Any) -> PlayResult:
+        return await self._await(lambda: self.server.play(target, **options))
+
     def close_session(self, session_id: str, code: int = 4000, *, dirty: bool = False) -> None:
         self.thread.close_session(session_id, code, dirty=dirty)
 
@@ -243,6 +275,24 @@ class AsyncView:
 
     def set_keepalive(self, session_id: str, enabled: bool) -> None:
         self.thread.set_keepalive(session_id, enabled)
+
+    def faults(
+        self,
+        *,
+        session_id: str | None = None,
+        subscription_id: str | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        return self.thread.faults(session_id=session_id, subscription_id=subscription_id, **options)
+
+    def clear_faults(
+        self, *, session_id: str | None = None, subscription_id: str | None = None
+    ) -> dict[str, Any]:
+        return self.thread.clear_faults(session_id=session_id, subscription_id=subscription_id)
+
+    @property
+    def injected_faults(self) -> list[dict[str, Any]]:
+        return self.thread.injected_faults
 
     def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
         self.thread.add_token(token, entry)

@@ -47,8 +47,9 @@ class Waiters:
                 future.set_result(value)
         self._pending = still
 
-    async def until(self, probe: Callable[[], T | None], timeout: float, what: str) -> T:
-        """Wait until `probe()` returns something other than None, and return it."""
+    async def until(self, probe: Callable[[], T | None], timeout: float | None, what: str) -> T:
+        """Wait until `probe()` returns something other than None, and return it (for ever
+        when `timeout` is None)."""
         value = probe()
         if value is not None:
             return value

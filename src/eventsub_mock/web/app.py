@@ -1,5 +1,5 @@
-"""The aiohttp application: websocket, subscription API, OAuth, control API and its feed on one
-port."""
+"""The aiohttp application: websocket, subscription API, Helix actions, OAuth, the control API
+and its live feed on one port."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aiohttp import web
 from ..config import ServerConfig
 from ..core.hub import EventSubCore
 from ..core.operations import PREFIX as CONTROL_PREFIX
-from . import conduits, control, feed, oauth, subscriptions, websocket
+from . import conduits, control, feed, helix, oauth, subscriptions, websocket
 from .responses import api_middleware
 
 # Paths that are not REST requests of the mocked APIs: the websocket endpoint (the feed has
@@ -45,6 +45,7 @@ def build_app(
     websocket.add_routes(app, core, config)
     subscriptions.add_routes(app, core, record)
     conduits.add_routes(app, core)
+    helix.add_routes(app, core)
     oauth.add_routes(app, core)
     control.add_routes(app, core)
     feed.add_routes(app, core, config)

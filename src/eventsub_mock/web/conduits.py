@@ -1,4 +1,5 @@
-"""The conduit API: /eventsub/conduits and /eventsub/conduits/shards (also under /helix)."""
+"""The conduit API: /eventsub/conduits and /eventsub/conduits/shards (also under the Helix
+bases, /helix and /mock)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aiohttp import web
 
 from ..core.hub import EventSubCore
 from ..core.model import Caller
+from .helix import HELIX_BASES
 from .responses import json_response, no_content, read_json
 
 
@@ -27,7 +29,7 @@ def add_routes(app: web.Application, core: EventSubCore) -> None:
 
         return handle
 
-    for prefix in ("", "/helix"):
+    for prefix in ("", *HELIX_BASES):
         path = f"{prefix}/eventsub/conduits"
         app.router.add_get(path, handler("list"), allow_head=False)
         app.router.add_post(path, handler("create", with_body=True))

@@ -36,8 +36,9 @@ def _handler(core: EventSubCore, operation: Operation) -> Any:
             body = await read_json(request)
             if not isinstance(body, dict):
                 raise errors.BodyNotObject()
-        # Path parameters win over body fields of the same name.
-        return json_response(core.operate(operation.name, {**body, **request.match_info}))
+        # Path parameters win over body fields, which win over query parameters.
+        fields = {**request.query, **body, **request.match_info}
+        return json_response(core.operate(operation.name, fields))
 
     return handle
 

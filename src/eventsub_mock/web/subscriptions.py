@@ -1,4 +1,5 @@
-"""The subscription API: POST, GET and DELETE /eventsub/subscriptions (also under /helix)."""
+"""The subscription API: POST, GET and DELETE /eventsub/subscriptions (also under the Helix
+bases, /helix and /mock)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aiohttp import web
 
 from ..core.hub import EventSubCore
 from ..core.model import Caller
+from .helix import HELIX_BASES
 from .responses import json_response, no_content, read_json
 
 Recorder = Callable[[str, Caller, object], None]
@@ -42,7 +44,7 @@ def add_routes(app: web.Application, core: EventSubCore, record: Recorder | None
     async def preflight(request: web.Request) -> web.Response:
         return web.Response(status=204)
 
-    for prefix in ("", "/helix"):
+    for prefix in ("", *HELIX_BASES):
         path = f"{prefix}/eventsub/subscriptions"
         app.router.add_post(path, create)
         app.router.add_get(path, list_, allow_head=False)

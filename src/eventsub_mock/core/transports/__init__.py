@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ...protocol import NotificationBatch
     from ..delivery import Delivery
     from ..model import Binding, Caller, Subscription
+    from ..sessions import Session
 
 
 class Transport(Protocol):
@@ -82,6 +83,10 @@ class Transport(Protocol):
     ) -> bool:
         """Send a trigger's notifications for these subscriptions, message n with `ids[n]`
         (see `NotificationBatch.wire`); False if nothing went."""
+        ...
+
+    def session_of(self, destination: Any) -> Session | None:
+        """The websocket session a destination writes to (None: a webhook callback)."""
         ...
 
     def send_again(self, destination: Any, message: bytes) -> bool:

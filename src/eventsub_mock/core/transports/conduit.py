@@ -14,7 +14,7 @@ from .. import errors
 from ..conduits import Conduit, Conduits, Shard
 from ..delivery import Delivery
 from ..model import Caller, Subscription
-from ..sessions import WebsocketSessions
+from ..sessions import Session, WebsocketSessions
 from .webhook import WebhookTransport
 
 METHOD = "conduit"
@@ -153,6 +153,9 @@ class ConduitTransport:
             return False
         self._sessions.send_notifications(session, batch, subscriptions, event_tails, ids)
         return True
+
+    def session_of(self, destination: Shard) -> Session | None:
+        return destination.session
 
     def send_again(self, destination: Shard, message: bytes) -> bool:
         session = destination.session

@@ -261,6 +261,9 @@ class WebhookTransport:
             self._enqueue(job)
         return True
 
+    def session_of(self, destination: WebhookBinding) -> None:
+        return None
+
     def send_again(self, destination: WebhookBinding, message: bytes) -> bool:
         """A recorded notification (in its websocket form) again: same id and body."""
         sent = orjson.loads(message)

@@ -159,6 +159,9 @@ class WebsocketTransport:
         self._sessions.send_notifications(destination, batch, subscriptions, event_tails, ids)
         return True
 
+    def session_of(self, destination: Session) -> Session:
+        return destination
+
     def send_again(self, destination: Session, message: bytes) -> bool:
         if not destination.delivering:
             return False

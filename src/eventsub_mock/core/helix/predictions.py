@@ -1,0 +1,178 @@
+"""Predictions: create, lock, resolve, cancel and list (`/helix/predictions`), with
+channel.prediction.begin, lock and end carrying the ids, title and outcomes the Helix
+response gave. A prediction locks by itself when its window has passed on the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import errors
+from .choices import body_broadcaster, body_id, listing, new_id, titles
+from .context import HelixContext
+from .request import HelixRequest, int_field, text_field
+from .users import User
+
+MAX_TITLE = 45
+MAX_OUTCOME = 25
+PATCH_STATUSES = ("RESOLVED", "CANCELED", "LOCKED")
+
+
+@dataclass
+class Outcome:
+    id: str
+    title: str
+    # Helix writes it upper-case, EventSub lower-case.
+    color: str
+    users: int = 0
+    channel_points: int = 0
+
+    def to_helix(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "users": self.users,
+            "channel_points": self.channel_points,
+            "top_predictors": None,
+            "color": self.color,
+        }
+
+    def event_fields(self, *, results: bool) -> dict[str, Any]:
+        fields: dict[str, Any] = {"id": self.id, "title": self.title, "color": self.color.lower()}
+        if results:
+            fields.update(users=self.users, channel_points=self.channel_points, top_predictors=[])
+        return fields
+
+
+@dataclass
+class Prediction:
+    id: str
+    broadcaster: User
+    title: str
+    outcomes: list[Outcome]
+    window: int
+    created_at: str
+    locks_at: str
+    status: str = "ACTIVE"
+    winning_outcome_id: str | None = None
+    locked_at: str | None = None
+    ended_at: str | None = None
+
+    def to_helix(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            **self.broadcaster.fields("broadcaster_"),
+            "title": self.title,
+            "winning_outcome_id": self.winning_outcome_id,
+            "outcomes": [outcome.to_helix() for outcome in self.outcomes],
+            "prediction_window": self.window,
+            "status": self.status,
+            "created_at": self.created_at,
+            "ended_at": self.ended_at,
+            "locked_at": self.locked_at,
+        }
+
+    def event_fields(self, *, results: bool) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            **self.broadcaster.fields("broadcaster_user_"),
+            "title": self.title,
+            "outcomes": [o.event_fields(results=results) for o in self.outcomes],
+            "started_at": self.created_at,
+        }
+
+
+class Predictions:
+    def __init__(self, ctx: HelixContext) -> None:
+        self.ctx = ctx
+        self.by_channel: dict[str, list[Prediction]] = {}
+
+    def clear(self) -> None:
+        self.by_channel.clear()
+
+    def create(self, request: HelixRequest) -> dict[str, Any]:
+        broadcaster = body_broadcaster(self.ctx, request)
+        fields = request.fields()
+        title = text_field(fields, "title", limit=MAX_TITLE)
+        outcomes = titles(fields, "outcomes", 2, 10, MAX_OUTCOME)
+        window = int_field(fields, "prediction_window", 30, 1800, required=True)
+        assert title is not None and window is not None
+        predictions = self.by_channel.setdefault(broadcaster.id, [])
+        if any(p.status in ("ACTIVE", "LOCKED") for p in predictions):
+            raise errors.AlreadyActive(what="prediction")
+        # Two outcomes are blue and pink; with more, every one is blue.
+        colors = ["BLUE", "PINK"] if len(outcomes) == 2 else ["BLUE"] * len(outcomes)
+        prediction = Prediction(
+            new_id(),
+            broadcaster,
+            title,
+            [Outcome(new_id(), t, c) for t, c in zip(outcomes, colors, strict=True)],
+            window,
+            self.ctx.now(),
+            self.ctx.later(window),
+        )
+        predictions.append(prediction)
+        self.ctx.emitter.emit(
+            "channel.prediction.begin",
+            {"broadcaster_user_id": broadcaster.id},
+            {**prediction.event_fields(results=False), "locks_at": prediction.locks_at},
+        )
+        self.ctx.after(window, "prediction locked", self._lock_when_due, prediction)
+        return {"data": [prediction.to_helix()]}
+
+    def _lock_when_due(self, prediction: Prediction) -> None:
+        if prediction.status == "ACTIVE":
+            self._lock(prediction)
+
+    def _lock(self, prediction: Prediction) -> None:
+        prediction.status = "LOCKED"
+        prediction.locked_at = self.ctx.now()
+        self.ctx.emitter.emit(
+            "channel.prediction.lock",
+            {"broadcaster_user_id": prediction.broadcaster.id},
+            {**prediction.event_fields(results=True), "locked_at": prediction.locked_at},
+        )
+
+    def end(self, request: HelixRequest) -> dict[str, Any]:
+        broadcaster = body_broadcaster(self.ctx, request)
+        fields = request.fields()
+        prediction_id = body_id(request)
+        status = fields.get("status")
+        if status not in PATCH_STATUSES:
+            raise errors.HelixInvalidParameter(name="status", why=": " + ", ".join(PATCH_STATUSES))
+        prediction = next(
+            (p for p in self.by_channel.get(broadcaster.id, ()) if p.id == prediction_id), None
+        )
+        if prediction is None:
+            raise errors.HelixNotFound(what="The prediction")
+        if status == "LOCKED":
+            if prediction.status != "ACTIVE":
+                raise errors.NotActive(what="prediction", state="active")
+            self._lock(prediction)
+            return {"data": [prediction.to_helix()]}
+        if prediction.status not in ("ACTIVE", "LOCKED"):
+            raise errors.NotActive(what="prediction", state="active or locked")
+        winner = fields.get("winning_outcome_id")
+        if status == "RESOLVED":
+            if not isinstance(winner, str) or not winner:
+                raise errors.WinningOutcomeRequired()
+            if all(o.id != winner for o in prediction.outcomes):
+                raise errors.HelixInvalidParameter(name="winning_outcome_id", why="")
+            prediction.winning_outcome_id = winner
+        prediction.status = status
+        prediction.ended_at = self.ctx.now()
+        self.ctx.emitter.emit(
+            "channel.prediction.end",
+            {"broadcaster_user_id": broadcaster.id},
+            {
+                **prediction.event_fields(results=True),
+                "winning_outcome_id": prediction.winning_outcome_id,
+                "status": status.lower(),
+                "ended_at": prediction.ended_at,
+            },
+        )
+        return {"data": [prediction.to_helix()]}
+
+    def get(self, request: HelixRequest) -> dict[str, Any]:
+        broadcaster_id = request.user_param("broadcaster_id")
+        return listing(self.by_channel.get(broadcaster_id, []), request)
