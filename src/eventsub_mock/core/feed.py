@@ -10,8 +10,9 @@ how many items it missed (a `missed` item). Pure: whoever serves a viewer (the S
 `MockServer.tail`) is told through `wake_on_add` when items arrive.
 
 Details of a notify become an item's fields: a `Session` its id (`session_id`, or
-`<key>_session_id`), a `Subscription` its Helix JSON, `bytes` are JSON already encoded, and
-anything else must be JSON-ready and not change afterwards.
+`<key>_session_id`), a `Subscription` its Helix JSON, `bytes` are JSON already encoded (a
+message as it was sent), and anything else must be JSON-ready; secret-looking fields in it are
+redacted (`redacted`), so no token or webhook secret reaches a viewer or a log.
 """
 
 from __future__ import annotations
@@ -306,7 +307,7 @@ def _item(seq: int, wall_ns: int, kind: str, details: Mapping[str, Any]) -> _Ite
         elif isinstance(value, bytes):
             fields[key] = orjson.Fragment(value)
         else:
-            fields[key] = value
+            fields[key] = REDACTED if _is_secret(key) else redacted(value)
     return _Item(
         seq,
         wall_ns,

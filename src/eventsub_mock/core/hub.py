@@ -22,7 +22,7 @@ from .conduits import Conduit, Conduits, Shard, request_parameters
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
 from .faults import Faults, FaultSettings
-from .feed import Feed, redacted
+from .feed import Feed
 from .helix import Helix
 from .model import Caller, Subscription
 from .operations import BY_NAME
@@ -255,7 +255,7 @@ class EventSubCore:
 
     def operate(self, name: str, request: Mapping[str, Any]) -> Any:
         """Run a control operation (`core.operations`) on a request's fields. Those that
-        change something are feed items, with their outcome and without their secrets."""
+        change something are feed items, with their outcome (the feed redacts secrets)."""
         if BY_NAME[name].method == "GET":
             return getattr(self.control, name)(request)
         try:
@@ -269,9 +269,7 @@ class EventSubCore:
     def _control_done(
         self, name: str, request: Mapping[str, Any], status: int, error: str | None
     ) -> None:
-        self._notify(
-            "control", operation=name, request=redacted(request), status=status, error=error
-        )
+        self._notify("control", operation=name, request=request, status=status, error=error)
 
     def request_served(self, method: str, path: str, status: int) -> None:
         """The web layer answered a request of the Helix or OAuth API (the path without its
