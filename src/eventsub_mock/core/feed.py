@@ -18,6 +18,7 @@ redacted (`redacted`), so no token or webhook secret reaches a viewer or a log.
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -206,44 +207,35 @@ class _Message(_Record):
 
 class _Batch(_Record):
     """One write of a trigger's notifications to a session: an item per message, each put
-    together from the parts the frames were built from only when it is read."""
+    together from the parts the frames were built from only when it is read. Recording one
+    is on delivery's path, so it keeps the notify's details as they came and looks into them
+    when read."""
 
-    __slots__ = (
-        "_after_id",
-        "_head",
-        "batch",
-        "count",
-        "event_tails",
-        "ids",
-        "session_id",
-        "sessions",
-        "subs",
-        "subscription_json",
-    )
+    __slots__ = ("_after_id", "_head", "count", "details")
     kind = "message_sent"
 
-    def __init__(
-        self,
-        seq: int,
-        wall_ns: int,
-        session_id: str,
-        batch: protocol.NotificationBatch,
-        subscriptions: list[Subscription],
-        subscription_json: list[bytes],
-        event_tails: list[list[bytes]],
-        ids: list[bytes],
-    ) -> None:
-        super().__init__(seq, wall_ns)
-        self.session_id = session_id
-        self.sessions = (session_id,)
-        self.batch = batch
-        self.subs = subscriptions
-        self.subscription_json = subscription_json
-        self.event_tails = event_tails
-        self.ids = ids
-        self.count = len(ids)
+    def __init__(self, seq: int, wall_ns: int, details: dict[str, Any]) -> None:
+        self.seq = seq
+        self.wall_ns = wall_ns
+        self._time = None
+        self.details = details
+        self.count = len(details["ids"])
         self._head: bytes | None = None
         self._after_id: list[bytes] = []
+
+    @property
+    def session_id(self) -> str:
+        session: Session = self.details["session"]
+        return session.id
+
+    @property
+    def sessions(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.session_id,)
+
+    @property
+    def subs(self) -> list[Subscription]:
+        subscriptions: list[Subscription] = self.details["subscriptions"]
+        return subscriptions
 
     def subscription_at(self, index: int) -> str | None:
         return self.subs[index % len(self.subs)].id
@@ -277,12 +269,15 @@ class _Batch(_Record):
 
     def render(self, index: int) -> bytes:
         head, after_id = self._templates()
-        j, message = self.batch.message_at(
-            self.subscription_json, self.event_tails, self.ids, index
+        details = self.details
+        batch: protocol.NotificationBatch = details["batch"]
+        ids: list[bytes] = details["ids"]
+        j, message = batch.message_at(
+            details["subscription_json"], details["event_tails"], ids, index
         )
         # The message id as the message carries it, between its quotes (JSON-escaped).
         seq = b"%d" % (self.seq + index)
-        return b"".join((b'{"seq":', seq, head, self.ids[index], after_id[j], message, b"}"))
+        return b"".join((b'{"seq":', seq, head, ids[index], after_id[j], message, b"}"))
 
 
 def _item(seq: int, wall_ns: int, kind: str, details: Mapping[str, Any]) -> _Item:
@@ -317,6 +312,10 @@ def _item(seq: int, wall_ns: int, kind: str, details: Mapping[str, Any]) -> _Ite
         subscription_id if isinstance(subscription_id, str) else None,
         sub_type if isinstance(sub_type, str) else None,
     )
+
+
+def _seq_of(record: _Record) -> int:
+    return record.seq
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -432,9 +431,8 @@ class Feed:
             raise ValueError("the feed's history must hold at least one item")
         self._clock = clock
         self.history = history
-        # Records oldest first; those before `_head` are gone (compacted now and then).
-        self._records: list[_Record] = []
-        self._head = 0
+        # Records oldest first; the first may hold items older than `_oldest`, no longer shown.
+        self._records: deque[_Record] = deque()
         self._next = 1  # the seq of the next item
         self._oldest = 1  # the seq of the oldest item the history holds
         self._waiting: dict[Viewer, Callable[[], None]] = {}
@@ -455,20 +453,10 @@ class Feed:
         seq, wall_ns = self._next, self._clock.wall_ns()
         record: _Record
         if kind == "message_sent":
-            session: Session = details["session"]
-            if "batch" in details:
-                record = _Batch(
-                    seq,
-                    wall_ns,
-                    session.id,
-                    details["batch"],
-                    details["subscriptions"],
-                    details["subscription_json"],
-                    details["event_tails"],
-                    details["ids"],
-                )
+            if "batch" in details:  # WebsocketSessions.send_notifications
+                record = _Batch(seq, wall_ns, details)
             else:
-                record = _Message(seq, wall_ns, session.id, details["message"])
+                record = _Message(seq, wall_ns, details["session"].id, details["message"])
         else:
             record = _item(seq, wall_ns, kind, details)
         self._add(record)
@@ -480,13 +468,8 @@ class Feed:
         oldest = self._next - self.history
         if oldest > self._oldest:
             self._oldest = oldest
-            head = self._head
-            while records[head].seq + records[head].count <= oldest:
-                head += 1
-            if head > 1024 and head * 2 > len(records):
-                del records[:head]
-                head = 0
-            self._head = head
+            while records[0].seq + records[0].count <= oldest:
+                records.popleft()  # what it holds is freed at once
         if self._waiting:
             waiting, self._waiting = self._waiting, {}
             for wake in waiting.values():
@@ -509,7 +492,7 @@ class Feed:
 
     def _record_index(self, seq: int) -> int:
         """The index of the record holding `seq` (a seq the history holds)."""
-        return bisect.bisect_right(self._records, seq, lo=self._head, key=lambda r: r.seq) - 1
+        return bisect.bisect_right(self._records, seq, key=_seq_of) - 1
 
     def _missed(self, count: int, last_missed: int) -> bytes:
         return orjson.dumps(
