@@ -602,3 +602,16 @@ def test_the_threaded_server_reads_the_feed_too() -> None:
         (item,) = server.feed(kind="reconnect_started")
         assert (item["generation"], item["sessions"]) == (1, 0)
         assert server.feed(since=item["seq"]) == []
+
+
+async def test_feed_starts_afresh_after_a_reset(server: MockServer, make_client) -> None:
+    """A shared server is reset between tests: each test's feed() is its own."""
+    client = make_client(server)
+    await client.connect()
+    before = server.feed()
+    assert [item["kind"] for item in before] == ["session_opened", "message_sent"]
+    server.reset()
+    assert server.feed() == []
+    assert server.feed(since=0)[: len(before)] == before  # still there for live viewers
+    server.reconnect()
+    assert [item["kind"] for item in server.feed()] == ["reconnect_started"]

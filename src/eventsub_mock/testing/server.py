@@ -75,6 +75,8 @@ class MockServer:
         self.core.record_traffic = record
         self.waiters = Waiters(self.core)
         self.requests: list[RecordedRequest] = []
+        # The last feed item before the latest reset(): feed() starts after it.
+        self._feed_origin = 0
         # With a manual clock: real seconds a client gets to answer a ping (see advance()).
         self.pong_wait = pong_wait
         self._record = record
@@ -246,13 +248,14 @@ class MockServer:
         subscription: str | Iterable[str] | None = None,
         type: str | Iterable[str] | None = None,
         kind: str | Iterable[str] | None = None,
-        since: int = 0,
+        since: int | None = None,
     ) -> list[dict[str, Any]]:
-        """The feed's items after `since` that its history still holds, oldest first, as
-        `GET /_mock/feed` sends them; filters as the endpoint's (a value, comma-separated
-        values, or a list). A `missed` item first says how many are no longer held."""
+        """The feed's items that its history still holds, oldest first, as `GET /_mock/feed`
+        sends them: those since the server started or was last `reset()`, or those after
+        `since`. Filters as the endpoint's (a value, comma-separated values, or a list). A
+        `missed` item first says how many are no longer held."""
         filters = FeedFilter.of(session=session, subscription=subscription, type=type, kind=kind)
-        viewer = self.core.feed.viewer(filters, since)
+        viewer = self.core.feed.viewer(filters, self._feed_origin if since is None else since)
         items: list[dict[str, Any]] = []
         while viewer.behind:
             items += (orjson.loads(data) for _, data in viewer.read(4096))
@@ -441,9 +444,12 @@ class MockServer:
 
     def reset(self, *, tokens: bool = False) -> None:
         """Close every session, forget every subscription, recorded request and closed
-        session; with `tokens`, the token table is again the one the server started with."""
+        session, and what `feed()` returns; with `tokens`, the token table is again the one the
+        server started with."""
         self.core.reset()
         self.requests.clear()
         self.waiters.closed.clear()
+        # feed() starts after this (the sessions' closes included); live viewers go on.
+        self._feed_origin = self.core.feed.last_seq
         if tokens:
             self.core.auth.restore(self._tokens_at_start)
