@@ -18,6 +18,7 @@ redacted (`redacted`), so no token or webhook secret reaches a viewer or a log.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -65,9 +66,15 @@ _SECRET_KEYS = frozenset(
 REDACTED = "[redacted]"
 
 
+# Values with nothing inside them to redact (the usual details: checked first, by type).
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def redacted(value: Any) -> Any:
     """`value` with every secret-looking field (`secret`, `*_secret`, `token`, `*_token`,
     `password`, `authorization`) replaced, at any depth."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, Mapping):
         return {key: REDACTED if _is_secret(key) else redacted(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -75,6 +82,7 @@ def redacted(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_secret(key: Any) -> bool:
     if not isinstance(key, str):
         return False
@@ -290,7 +298,9 @@ def _item(seq: int, wall_ns: int, kind: str, details: Mapping[str, Any]) -> _Ite
     if isinstance(session_id, str):
         sessions.append(session_id)
     for key, value in details.items():
-        if isinstance(value, Session):
+        if type(value) in _SCALARS:
+            fields[key] = REDACTED if _is_secret(key) else value
+        elif isinstance(value, Session):
             name = "session_id" if key == "session" else f"{key}_session_id"
             fields[name] = value.id
             sessions.append(value.id)
