@@ -39,6 +39,7 @@ import aiohttp
 _PREFIX = b'{"metadata":{"message_id":"'
 _EVENT = b'"event":{'
 _BROADCASTER = b'"broadcaster_user_id":"'
+_EVENT_MESSAGE_ID = b'"message_id":"'
 _END_TYPES = (
     aiohttp.WSMsgType.CLOSE,
     aiohttp.WSMsgType.CLOSING,
@@ -111,6 +112,9 @@ class Worker:
         # unique notifications], and the channels that reached more than one session.
         self.channels: dict[bytes, list[int]] | None = None
         self.split: dict[bytes, set[int]] = {}
+        # Stamped rounds (Helix chat): each event's own message_id (the one the Helix call
+        # answered with) -> [first, last] arrival time over this process's sessions.
+        self.stamps: dict[bytes, list[float]] | None = None
         # In-process latency measurement: resolved with the arrival time of the next notification.
         self.waiter: asyncio.Future[float] | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -132,6 +136,8 @@ class Worker:
                 seen.add(message_id)
                 if self.channels is not None:
                     self.note_channel(state, data)
+                if self.stamps is not None:
+                    self.note_stamp(data, now)
             self.last_at = now
             if not self.first_at:
                 self.first_at = now
@@ -166,6 +172,8 @@ class Worker:
             seen.add(message_id)
             if self.channels is not None:
                 self.note_channel(state, data)
+            if self.stamps is not None:
+                self.note_stamp(data, now)
         if not self.first_at:
             self.first_at = now
         self.last_at = now
@@ -196,6 +204,24 @@ class Worker:
         entry[1] += 1
         if entry[0] != state.index:
             self.split.setdefault(channel, {entry[0]}).add(state.index)
+
+    def note_stamp(self, data: bytes, now: float) -> None:
+        """Stamped rounds: when this event (by `payload.event.message_id`, found by byte
+        search, parsed when not found) first and last reached one of the sessions."""
+        assert self.stamps is not None
+        start = data.find(_EVENT)
+        at = data.find(_EVENT_MESSAGE_ID, start) if start >= 0 else -1
+        if at >= 0:
+            at += len(_EVENT_MESSAGE_ID)
+            event_id = data[at : data.find(b'"', at)]
+        else:
+            event = orjson.loads(data).get("payload", {}).get("event") or {}
+            event_id = str(event.get("message_id")).encode()
+        stamp = self.stamps.get(event_id)
+        if stamp is None:
+            self.stamps[event_id] = [now, now]
+        else:
+            stamp[1] = now
 
     def on_closed(self, state: SessionState, code: int | None) -> None:
         if not state.closed:
@@ -332,7 +358,8 @@ class Worker:
         timeout: float = 60.0,
         subscribe: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Open `n` sessions (each waits for its welcome), optionally subscribing each."""
+        """Open `n` sessions (each waits for its welcome), optionally subscribing each
+        (`subscribe`: the API's `url`, a `client_id`, and a `body` or a list of `bodies`)."""
         started = time.monotonic()
         deadline = started + timeout
         gate = asyncio.Semaphore(max(1, concurrency))
@@ -349,13 +376,19 @@ class Worker:
                 try:
                     state = await self.open_session(url, timeout=min(remaining, 30.0))
                     if subscribe is not None:
-                        status = await self.subscribe(
-                            subscribe["url"], subscribe["client_id"], state, subscribe["body"]
-                        )
-                        if status == 202:
+                        # One body, or several ("bodies"): a session subscribed to each.
+                        bodies = subscribe.get("bodies") or [subscribe["body"]]
+                        statuses = [
+                            await self.subscribe(
+                                subscribe["url"], subscribe["client_id"], state, body
+                            )
+                            for body in bodies
+                        ]
+                        if all(status == 202 for status in statuses):
                             subscribed += 1
-                        else:
-                            errors[f"subscribe HTTP {status}"] += 1
+                        for status in statuses:
+                            if status != 202:
+                                errors[f"subscribe HTTP {status}"] += 1
                 except Exception as exc:
                     errors[type(exc).__name__ + (f": {exc}"[:80] if str(exc) else "")] += 1
 
@@ -370,15 +403,17 @@ class Worker:
 
     # --- rounds -------------------------------------------------------------------------------
 
-    def arm(self, per_session: int | None, channels: bool = False) -> None:
+    def arm(self, per_session: int | None, channels: bool = False, stamps: bool = False) -> None:
         """Start a round: each session should now receive `per_session` notifications (None:
         no per-session target, as on a conduit; then only `progress` tells how far it got).
-        With `channels`, note which session each channel reached."""
+        With `channels`, note which session each channel reached; with `stamps`, when each
+        event (by its own message_id) first and last arrived."""
         self.seen.clear()
         for state in self.sessions:
             state.notifications = state.duplicates = 0
         self.channels = {} if channels else None
         self.split = {}
+        self.stamps = {} if stamps else None
         self.target = -1 if per_session is None else per_session
         self.done_sessions = 0
         self.first_at = self.last_at = 0.0
@@ -424,11 +459,15 @@ class Worker:
             reply["split"] = {
                 c.decode(): sorted(str(ids[i]) for i in where) for c, where in self.split.items()
             }
+        if self.stamps is not None:
+            reply["stamps"] = {e.decode(): stamp for e, stamp in self.stamps.items()}
         return reply
 
     def progress(self) -> dict[str, Any]:
-        """Unique notifications so far in this round (for rounds without a per-session target)."""
-        return {"unique": len(self.seen), "last_at": self.last_at}
+        """Notifications so far in this round, unique and in all (duplicates too), for rounds
+        without a per-session target."""
+        received = sum(s.notifications for s in self.sessions)
+        return {"unique": len(self.seen), "received": received, "last_at": self.last_at}
 
     def status(self) -> dict[str, Any]:
         sessions = self.sessions
@@ -478,6 +517,7 @@ class Worker:
             self.arm(
                 None if per_session is None else int(per_session),
                 bool(command.get("channels", False)),
+                bool(command.get("stamps", False)),
             )
             return {"armed": self.target}
         if name == "progress":

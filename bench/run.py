@@ -22,6 +22,14 @@ and driven from other processes with real websocket clients (bench/client.py). W
             signature; one `eventsub-mock trigger ... --count E`: time to the last of the
             C x E signed deliveries. Also `eventsub-mock trigger -F URL` (no server), and
             `twitch event trigger -F` when a `twitch` binary is installed.
+- helix:    the chat loop: N sessions subscribed to one channel's channel.chat.message, M
+            `POST /helix/chat/messages` over C connections: calls/s, events/s, and each
+            message's latency from its POST to the first and to the last client (by the
+            message_id the call answered with); then one caller's round trips.
+- play:     `gift-bomb` with N gifted subs at interval 0 to S subscribed sessions (control
+            API `POST /_mock/plays`): time to the last of the S x (2 + 2N) notifications.
+- faults:   the S x E fan-out with no fault, then with duplicate 1.0, drop 0.5 and reorder 10
+            (server-wide, seeded): server CPU per notification through the faulted path.
 
 Every run checks correctness (each notification delivered once, none lost, no session
 closed) and says so. `--runs N` repeats everything and reports medians. The table is printed
@@ -77,7 +85,60 @@ CLIENT_ID = "eventsub-mock-bench"
 FOLLOW = {"type": "channel.follow", "version": "2"}
 FOLLOW_CONDITION = {"broadcaster_user_id": "1", "moderator_user_id": "1"}
 KEEPALIVE_SECONDS = 10  # the shortest keepalive production allows
-WORKLOADS = ("fanout", "feed", "capacity", "latency", "subapi", "startup", "webhooks", "conduits")
+WORKLOADS = (
+    "fanout",
+    "feed",
+    "capacity",
+    "latency",
+    "subapi",
+    "startup",
+    "webhooks",
+    "conduits",
+    "helix",
+    "play",
+    "faults",
+)
+# The Helix chat loop and the play: one channel, read by a bot that also sends.
+CHAT_CHANNEL = "1234"
+CHAT_BOT = "4242"
+CHAT_PATH = "/helix/chat/messages"
+CHAT_SUBSCRIPTION = {
+    "type": "channel.chat.message",
+    "version": "1",
+    "condition": {"broadcaster_user_id": CHAT_CHANNEL, "user_id": CHAT_BOT},
+}
+# An open server takes any bearer token; the request's own user acts.
+HELIX_HEADERS = {
+    "Client-Id": CLIENT_ID,
+    "Authorization": "Bearer bench-token",
+    "Content-Type": "application/json",
+}
+# What a gift bomb sends: the gift, the subs, and their chat notifications.
+GIFT_BOMB_SUBSCRIPTIONS = [
+    {
+        "type": "channel.subscription.gift",
+        "version": "1",
+        "condition": {"broadcaster_user_id": CHAT_CHANNEL},
+    },
+    {
+        "type": "channel.subscribe",
+        "version": "1",
+        "condition": {"broadcaster_user_id": CHAT_CHANNEL},
+    },
+    {
+        "type": "channel.chat.notification",
+        "version": "1",
+        "condition": {"broadcaster_user_id": CHAT_CHANNEL, "user_id": CHAT_BOT},
+    },
+]
+# The faulted fan-out's rounds (the first with none: the baseline), server-wide and seeded.
+FAULT_ROUNDS: tuple[tuple[str, dict[str, float]], ...] = (
+    ("none", {}),
+    ("duplicate 1.0", {"duplicate": 1.0}),
+    ("drop 0.5", {"drop": 0.5}),
+    ("reorder 10", {"reorder": 10}),
+)
+FAULT_SEED = 17
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -107,6 +168,13 @@ class Sizes:
     conduit_shards: int  # websocket sessions bound as the conduit's shards
     conduit_channels: int  # conduit subscriptions, one channel (broadcaster id) each
     conduit_events: int  # events per channel: one `trigger --count E`
+    helix_clients: int  # sessions subscribed to the channel's channel.chat.message
+    helix_messages: int  # POST /helix/chat/messages over helix_concurrency connections
+    helix_concurrency: int
+    helix_single: int  # then one caller's messages, one at a time
+    play_sessions: int  # sessions subscribed to what a gift bomb sends
+    play_count: int  # the gift bomb's gifted subs: 2 + 2 x count events per session
+    faults: tuple[int, int]  # the faulted fan-out: (sessions, events per session)
 
 
 FULL = Sizes(
@@ -127,6 +195,13 @@ FULL = Sizes(
     conduit_shards=1000,
     conduit_channels=10_000,
     conduit_events=50,
+    helix_clients=100,
+    helix_messages=2000,
+    helix_concurrency=8,
+    helix_single=500,
+    play_sessions=100,
+    play_count=1000,
+    faults=(1000, 200),
 )
 QUICK = Sizes(
     fanout=[(50, 20), (10, 200)],
@@ -146,6 +221,13 @@ QUICK = Sizes(
     conduit_shards=50,
     conduit_channels=500,
     conduit_events=20,
+    helix_clients=10,
+    helix_messages=200,
+    helix_concurrency=4,
+    helix_single=50,
+    play_sessions=10,
+    play_count=100,
+    faults=(50, 20),
 )
 
 
@@ -1616,6 +1698,429 @@ async def conduits(ctx: Context) -> Result:
     return result
 
 
+# --- Helix chat, plays, delivery faults (issues 17 and 18) ------------------------------------
+
+
+def helix_title(sizes: Sizes) -> str:
+    return f"Helix chat: {sizes.helix_clients:,} clients x {sizes.helix_messages:,} messages"
+
+
+def play_title(sizes: Sizes) -> str:
+    return f"play gift-bomb x {sizes.play_count:,} to {sizes.play_sessions:,} sessions"
+
+
+def faults_name_title(sizes: Sizes) -> tuple[str, str]:
+    sessions, events = sizes.faults
+    rounds = " / ".join(label for label, _ in FAULT_ROUNDS)
+    return f"faults_{sessions}x{events}", f"faults: fan-out {sessions:,} x {events:,}, {rounds}"
+
+
+async def _connect_subscribed(
+    ctx: Context, server: ServerProcess, pool: WorkerPool, sessions: int, bodies: list[dict]
+) -> tuple[int, int, list[dict]]:
+    """`sessions` websocket sessions across the pool, each subscribed to every one of
+    `bodies`: (connected, fully subscribed, errors)."""
+    subscribe = {"url": server.subscriptions_url, "client_id": CLIENT_ID, "bodies": bodies}
+    timeout = 60.0 + sessions * len(bodies) / 20
+    replies = await pool.each(
+        [
+            {
+                "cmd": "connect",
+                "url": server.ws_url,
+                "n": n,
+                "concurrency": ctx.connect_concurrency,
+                "timeout": timeout,
+                "subscribe": subscribe,
+            }
+            for n in split_evenly(sessions, len(pool))
+        ],
+        timeout + 30,
+    )
+    connected = sum(r["connected"] for r in replies)
+    subscribed = sum(r["subscribed"] for r in replies)
+    return connected, subscribed, [r["errors"] for r in replies if r["errors"]]
+
+
+@dataclass
+class ChatRound:
+    """One round of chat messages sent through Helix and what the clients received."""
+
+    started: float = 0.0
+    wall: float = 0.0
+    round_trips: list[float] = field(default_factory=list)  # POST -> answered
+    to_first: list[float] = field(default_factory=list)  # POST -> the first client has it
+    to_all: list[float] = field(default_factory=list)  # POST -> the last client has it
+    statuses: dict[int, int] = field(default_factory=dict)
+    unsent: int = 0  # answered is_sent: false
+    unmatched: int = 0  # events that are no message a call answered with, or calls without one
+    unique: int = 0
+    duplicated: int = 0
+    last_at: float = 0.0
+
+
+def chat_message(n: int, mention: bool = False) -> bytes:
+    """A chat message's request body: text and an emote, and with `mention` an @login that
+    no user has (the mock looks for it among the users it knows and the recent messages)."""
+    text = f"message {n} @nobody{n} Kappa" if mention else f"message {n} Kappa"
+    return orjson.dumps({"broadcaster_id": CHAT_CHANNEL, "sender_id": CHAT_BOT, "message": text})
+
+
+async def chat_round(
+    pool: WorkerPool, lanes: list[KeepAliveHttp], bodies: list[bytes], timeout: float
+) -> ChatRound:
+    """Send the chat messages over the lanes (each lane one request at a time) and wait until
+    every client has every message; each message's latency is taken by its message_id."""
+    result = ChatRound()
+    sent_at: dict[str, float] = {}
+    queue = iter([lanes[0].build("POST", CHAT_PATH, HELIX_HEADERS, body) for body in bodies])
+
+    async def lane(http: KeepAliveHttp) -> None:
+        for request in queue:
+            t = time.monotonic()
+            status, raw = await http.send(request)
+            result.round_trips.append(time.monotonic() - t)
+            result.statuses[status] = result.statuses.get(status, 0) + 1
+            if status != 200:
+                continue
+            sent = orjson.loads(raw)["data"][0]
+            if sent.get("is_sent"):
+                sent_at[sent["message_id"]] = t
+            else:
+                result.unsent += 1
+
+    await pool.all({"cmd": "arm", "per_session": len(bodies), "stamps": True}, 10.0)
+    result.started = time.monotonic()
+    await asyncio.wait_for(asyncio.gather(*(lane(http) for http in lanes)), timeout)
+    result.wall = time.monotonic() - result.started
+    waits = await pool.all({"cmd": "wait", "timeout": timeout}, timeout + 30)
+    result.unique = sum(w["unique"] for w in waits)
+    result.duplicated = sum(w["duplicates"] + w["extra"] for w in waits)
+    result.last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
+    # Each event's first and last arrival over all the client processes.
+    stamps: dict[str, tuple[float, float]] = {}
+    for w in waits:
+        for event_id, (first, last) in w["stamps"].items():
+            seen = stamps.get(event_id, (first, last))
+            stamps[event_id] = (min(seen[0], first), max(seen[1], last))
+    result.unmatched = len(set(stamps) ^ set(sent_at))
+    for message_id, t in sent_at.items():
+        if message_id in stamps:
+            result.to_first.append(stamps[message_id][0] - t)
+            result.to_all.append(stamps[message_id][1] - t)
+    return result
+
+
+async def helix(ctx: Context) -> Result:
+    """The chat loop: N sessions subscribed to one channel's channel.chat.message; M
+    `POST /helix/chat/messages` over C kept-alive connections, each message reaching all N.
+    Then one caller's messages, one at a time: plain, and with an @mention of an unknown
+    login."""
+    sizes = ctx.sizes
+    clients, messages = sizes.helix_clients, sizes.helix_messages
+    lanes_count, single = sizes.helix_concurrency, sizes.helix_single
+    result = Result("helix", helix_title(sizes))
+    procs = max(1, min(ctx.client_procs, clients))
+    result.info.update(client_processes=procs, driver=ctx.driver, concurrency=lanes_count)
+    async with ServerProcess(ctx) as server, WorkerPool(ctx, procs) as pool:
+        started = time.monotonic()
+        connected, subscribed, errors = await _connect_subscribed(
+            ctx, server, pool, clients, [CHAT_SUBSCRIPTION]
+        )
+        setup = time.monotonic() - started
+        result.check("all sessions connected", connected == clients, f"{connected}/{clients}")
+        result.check("all sessions subscribed", subscribed == clients, f"{subscribed} {errors}")
+        lanes = [KeepAliveHttp(HOST, server.port) for _ in range(lanes_count)]
+        try:
+            warm = lanes[0].build("GET", f"/helix/users?id={CHAT_BOT}", HELIX_HEADERS)
+            for http in lanes:  # connect before the clock starts (a call that sends nothing)
+                status, _ = await http.send(warm)
+                if status != 200:
+                    raise BenchError(f"GET /helix/users?id={CHAT_BOT} answered {status}")
+            timeout = min(600.0, 60.0 + clients * messages / 2_000)
+            with PySpy(ctx, server.pid, "helix"):
+                cpu0 = server.cpu_seconds()
+                many = await chat_round(
+                    pool, lanes, [chat_message(n) for n in range(messages)], timeout
+                )
+                cpu_used = server.cpu_seconds() - cpu0
+            one = await chat_round(
+                pool, lanes[:1], [chat_message(n) for n in range(single)], timeout
+            )
+            mentions = await chat_round(
+                pool, lanes[:1], [chat_message(n, mention=True) for n in range(single)], timeout
+            )
+            statuses_after = await pool.all({"cmd": "status"}, 30.0)
+        finally:
+            for http in lanes:
+                await http.close()
+
+    closed = sum(s["closed"] for s in statuses_after)
+    for label, chat, sent in (
+        ("", many, messages),
+        ("one caller: ", one, single),
+        ("one caller, @mention: ", mentions, single),
+    ):
+        result.check(
+            f"{label}every message answered 200, sent",
+            chat.statuses.get(200) == sent and chat.unsent == 0,
+            f"{chat.statuses}, {chat.unsent} not sent",
+        )
+        result.check(
+            f"{label}every message reached every client once",
+            chat.unique == clients * sent and chat.duplicated == 0,
+            f"{chat.unique}/{clients * sent}, dup {chat.duplicated}",
+        )
+        result.check(
+            f"{label}every event is the message its call answered with",
+            chat.unmatched == 0,
+            f"{chat.unmatched} differ",
+        )
+    result.check("no session closed", closed == 0, f"{closed} closed")
+
+    elapsed = many.last_at - many.started if many.last_at else None
+    result.add("setup_s", "setup: connect + subscribe", "s", setup)
+    result.add(
+        "calls_per_s", f"Helix calls/s ({lanes_count} connections)", "/s", messages / many.wall
+    )
+    _latency_metrics(result, "call", "call answered", many.round_trips)
+    result.add("elapsed_s", "start -> last notification", "s", elapsed)
+    result.add(
+        "events_per_s", "events delivered/s", "/s", many.unique / elapsed if elapsed else None
+    )
+    _latency_metrics(result, "first", "POST -> first client", many.to_first)
+    _latency_metrics(result, "all", f"POST -> all {clients:,} clients", many.to_all)
+    result.add("server_cpu_s", "server CPU", "s", cpu_used)
+    result.add("received", "notifications received", "", many.unique)
+    result.add(
+        "single_call_p50_ms",
+        f"one caller x{single}: call answered p50",
+        "ms",
+        ms(percentile(one.round_trips, 50)),
+    )
+    result.add(
+        "single_first_p50_ms",
+        f"one caller x{single}: POST -> first client p50",
+        "ms",
+        ms(percentile(one.to_first, 50)),
+    )
+    result.add(
+        "mention_call_p50_ms",
+        f"one caller x{single}, @unknown login: call answered p50",
+        "ms",
+        ms(percentile(mentions.round_trips, 50)),
+    )
+    return result
+
+
+async def play(ctx: Context) -> Result:
+    """A built-in sequence at scale: gift-bomb with N gifted subs, its pacing at 0, to S
+    sessions subscribed to the channel's gifts, subs and chat notifications."""
+    sizes = ctx.sizes
+    sessions, count = sizes.play_sessions, sizes.play_count
+    per_session = 2 + 2 * count  # the gift, its chat notice, then a sub and a notice per gift
+    expected = sessions * per_session
+    result = Result("play", play_title(sizes))
+    procs = max(1, min(ctx.client_procs, sessions))
+    result.info.update(client_processes=procs, driver=ctx.driver, events_per_session=per_session)
+    async with ServerProcess(ctx) as server, WorkerPool(ctx, procs) as pool:
+        started = time.monotonic()
+        connected, subscribed, errors = await _connect_subscribed(
+            ctx, server, pool, sessions, GIFT_BOMB_SUBSCRIPTIONS
+        )
+        setup = time.monotonic() - started
+        result.check("all sessions connected", connected == sessions, f"{connected}/{sessions}")
+        result.check(
+            "all sessions subscribed (3 types)", subscribed == sessions, f"{subscribed} {errors}"
+        )
+        http = KeepAliveHttp(HOST, server.port)
+        try:
+            body = {
+                "sequence": "gift-bomb",
+                "to_user": CHAT_CHANNEL,
+                "count": count,
+                "interval": 0,
+                "seed": 1,
+            }
+            request = http.build(
+                "POST",
+                BY_NAME["play"].url_path(),
+                {"Content-Type": "application/json"},
+                orjson.dumps(body),
+            )
+            await http.send(http.build("GET", BY_NAME["plays"].url_path(), {}))  # connect
+            await pool.all({"cmd": "arm", "per_session": per_session}, 10.0)
+            wait_timeout = min(600.0, 30.0 + expected / 5_000)
+            with PySpy(ctx, server.pid, "play"):
+                cpu0 = server.cpu_seconds()
+                t0 = time.monotonic()
+                status, raw = await asyncio.wait_for(http.send(request), wait_timeout)
+                answered = time.monotonic() - t0
+                waits = await pool.all({"cmd": "wait", "timeout": wait_timeout}, wait_timeout + 30)
+                cpu_used = server.cpu_seconds() - cpu0
+            statuses_after = await pool.all({"cmd": "status"}, 30.0)
+        finally:
+            await http.close()
+
+    answer = orjson.loads(raw) if status == 200 else {}
+    unique = sum(w["unique"] for w in waits)
+    lost = sum(w["lost"] for w in waits)
+    duplicated = sum(w["duplicates"] for w in waits) + sum(w["extra"] for w in waits)
+    closed = sum(s["closed"] for s in statuses_after)
+    first_at = min((w["first_at"] for w in waits if w["first_at"]), default=0.0)
+    last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
+    elapsed = last_at - t0 if last_at else None
+    result.check(
+        "the play is done",
+        status == 200 and answer.get("state") == "done",
+        f"HTTP {status}: {raw[:300]!r}",
+    )
+    result.check(
+        "server reports all delivered",
+        answer.get("delivered") == expected,
+        f"{answer.get('delivered')}/{expected}",
+    )
+    result.check("none lost", lost == 0 and unique == expected, f"{unique}/{expected}")
+    result.check("none duplicated", duplicated == 0, f"dup {duplicated}")
+    result.check("no session closed", closed == 0, f"{closed} closed")
+
+    result.add("setup_s", "setup: connect + 3 subscriptions each", "s", setup)
+    result.add("events", "events per session", "", per_session)
+    result.add("answered_s", "start -> play request answered", "s", answered)
+    result.add(
+        "first_ms", "start -> first notification", "ms", ms(first_at - t0 if first_at else None)
+    )
+    result.add("elapsed_s", "start -> last notification", "s", elapsed)
+    result.add("per_s", "events delivered/s", "/s", unique / elapsed if elapsed else None)
+    result.add("received", "notifications received", "", unique)
+    result.add("server_cpu_s", "server CPU", "s", cpu_used)
+    result.add("response_kb", "play response size", "KB", len(raw) / 1024)
+    return result
+
+
+async def faults(ctx: Context) -> Result:
+    """The fan-out of S sessions x E events once with no fault and then once with each of
+    FAULT_ROUNDS (server-wide, seeded): what the per-notification path costs."""
+    sessions, events = ctx.sizes.faults
+    expected = sessions * events
+    name, title = faults_name_title(ctx.sizes)
+    result = Result(name, title)
+    procs = max(1, min(ctx.client_procs, sessions))
+    result.info.update(client_processes=procs, driver=ctx.driver, seed=FAULT_SEED)
+    rounds: dict[str, dict[str, Any]] = {}
+    async with ServerProcess(ctx) as server, WorkerPool(ctx, procs) as pool:
+        control = ControlClient(server.base_url, timeout=30.0)
+        started = time.monotonic()
+        connected, subscribed, errors = await _connect_subscribed(
+            ctx, server, pool, sessions, [{**FOLLOW, "condition": FOLLOW_CONDITION}]
+        )
+        result.add("setup_s", "setup: connect + subscribe", "s", time.monotonic() - started)
+        result.check("all sessions connected", connected == sessions, f"{connected}/{sessions}")
+        result.check("all sessions subscribed", subscribed == sessions, f"{subscribed} {errors}")
+        wait_timeout = min(600.0, 30.0 + 2 * expected / 5_000)
+        for label, options in FAULT_ROUNDS:
+            if options:
+                await asyncio.to_thread(control.faults, **options, seed=FAULT_SEED)
+            else:
+                await asyncio.to_thread(control.clear_faults)
+            before = (await asyncio.to_thread(control.faults))["injected"]
+            await pool.all({"cmd": "arm", "per_session": None}, 10.0)
+            with PySpy(ctx, server.pid, f"{name}_{label.split()[0]}"):
+                cpu0 = server.cpu_seconds()
+                t0 = time.monotonic()
+                code, out, err = await trigger_follows(ctx, server, events, wait_timeout)
+                after = (await asyncio.to_thread(control.faults))["injected"]
+                injected = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+                # What the clients should get: every notification, less the dropped ones,
+                # and again for each duplicate.
+                want = expected - injected.get("drop", 0) + injected.get("duplicate", 0)
+                deadline = t0 + wait_timeout
+                while time.monotonic() < deadline:  # bounded: until all arrived or the deadline
+                    progress = await pool.all({"cmd": "progress"}, 30.0)
+                    if sum(p["received"] for p in progress) >= want:
+                        break
+                    await asyncio.sleep(0.05)
+                waits = await pool.all({"cmd": "wait", "timeout": 0.0, "settle": 0.3}, 60.0)
+                cpu_used = server.cpu_seconds() - cpu0
+            rounds[label] = {
+                "code": code,
+                "out": out,
+                "err": err,
+                "injected": injected,
+                "want": want,
+                "t0": t0,
+                "waits": waits,
+                "cpu": cpu_used,
+            }
+        await asyncio.to_thread(control.clear_faults)
+        statuses_after = await pool.all({"cmd": "status"}, 30.0)
+
+    closed = sum(s["closed"] for s in statuses_after)
+    result.check("no session closed", closed == 0, f"{closed} closed")
+    baseline_cpu: float | None = None
+    for label, options in FAULT_ROUNDS:
+        r = rounds[label]
+        key = label.split()[0]
+        waits, injected = r["waits"], r["injected"]
+        received = sum(w["received"] for w in waits)
+        unique = sum(w["unique"] for w in waits)
+        duplicates = sum(w["duplicates"] for w in waits)
+        dropped = injected.get("drop", 0)
+        last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
+        elapsed = last_at - r["t0"] if last_at else None
+        delivered = None
+        if r["code"] == 0:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                delivered = json.loads(r["out"])["delivered"]
+        result.check(
+            f"{key}: trigger command succeeded",
+            r["code"] == 0 and delivered == expected,
+            f"{delivered}/{expected} " + r["err"].decode(errors="replace").strip()[-300:],
+        )
+        result.check(
+            f"{key}: each notification arrived as its faults say",
+            received == r["want"]
+            and unique == expected - dropped
+            and duplicates == injected.get("duplicate", 0),
+            f"received {received}/{r['want']}, unique {unique}, dup {duplicates}, {injected}",
+        )
+        fault = next(iter(options), None)
+        if fault is not None:
+            count = injected.get(fault, 0)
+            if fault in ("drop", "duplicate"):  # about RATE of them: within 5 deviations
+                rate = options[fault]
+                spread = 5 * math.sqrt(expected * rate * (1 - rate))
+                injected_ok = abs(count - rate * expected) <= spread + 0.5
+            else:  # reordered: those that left their place in a window
+                injected_ok = count > 0
+            result.check(f"{key}: faults injected", injected_ok, f"{count} of {expected}")
+        if baseline_cpu is None:
+            baseline_cpu = r["cpu"]
+        result.add(f"{key}_elapsed_s", f"{label}: start -> last notification", "s", elapsed)
+        result.add(
+            f"{key}_per_s",
+            f"{label}: notifications sent/s",
+            "/s",
+            received / elapsed if elapsed else None,
+        )
+        result.add(f"{key}_received", f"{label}: notifications received", "", received)
+        result.add(f"{key}_server_cpu_s", f"{label}: server CPU", "s", r["cpu"])
+        # Per notification triggered (each went through the faults, whatever they did to it).
+        result.add(
+            f"{key}_cpu_us",
+            f"{label}: server CPU per notification",
+            "us",
+            1e6 * r["cpu"] / expected,
+        )
+        if fault is not None:
+            result.add(
+                f"{key}_cpu_vs_none",
+                f"{label}: server CPU / no faults",
+                "x",
+                r["cpu"] / baseline_cpu if baseline_cpu else None,
+            )
+    return result
+
+
 # --- running ----------------------------------------------------------------------------------
 
 
@@ -1675,6 +2180,13 @@ async def run_once(ctx: Context, selected: Sequence[str], budget: float) -> list
                 lambda: forward(ctx),
             )
         )
+
+    if "helix" in selected:
+        plan.append(("helix", helix_title(ctx.sizes), lambda: helix(ctx)))
+    if "play" in selected:
+        plan.append(("play", play_title(ctx.sizes), lambda: play(ctx)))
+    if "faults" in selected:
+        plan.append((*faults_name_title(ctx.sizes), lambda: faults(ctx)))
 
     results = []
     for name, title, make in plan:
@@ -1836,6 +2348,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="override the conduit size (shards x channels x events), e.g. 1000x10000x50",
     )
     parser.add_argument(
+        "--helix",
+        metavar="CxM",
+        help="override the Helix chat size (clients x messages), e.g. 100x2000",
+    )
+    parser.add_argument(
+        "--play",
+        metavar="SxN",
+        help="override the play size (sessions x gifted subs, at most 1000), e.g. 100x1000",
+    )
+    parser.add_argument(
+        "--faults",
+        metavar="SxE",
+        help="override the faulted fan-out size (sessions x events), e.g. 1000x200",
+    )
+    parser.add_argument(
         "--webhook-concurrency",
         type=int,
         help="start the server with --webhook-concurrency N (default: the server's own)",
@@ -1893,6 +2420,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             channels,
             events,
         )
+    if args.helix:
+        sizes.helix_clients, sizes.helix_messages = (int(n) for n in args.helix.lower().split("x"))
+        sizes.helix_single = min(sizes.helix_single, sizes.helix_messages)
+    if args.play:
+        sizes.play_sessions, sizes.play_count = (int(n) for n in args.play.lower().split("x"))
+    if args.faults:
+        sessions, events = (int(n) for n in args.faults.lower().split("x"))
+        sizes.faults = (sessions, events)
     if nofile < sizes.capacity_sessions + 1000:
         print(f"warning: open-file limit {nofile} is low for {sizes.capacity_sessions} sessions")
     selected = args.only.split(",")
@@ -1949,6 +2484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "correctness: OK - every notification arrived exactly once (none lost, none "
             "duplicated), no session closed, every request answered as expected"
+            + ("; with faults on, exactly as the faults say" if "faults" in selected else "")
         )
         shutil.rmtree(logs, ignore_errors=True)
     elif interrupted:
