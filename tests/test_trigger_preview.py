@@ -72,6 +72,16 @@ async def test_a_preview_is_the_event_the_trigger_sends(
     assert notification["payload"]["subscription"] == preview["subscription"]
 
 
+async def test_a_preview_changes_nothing_so_the_feed_does_not_show_it(
+    server: MockServer, http
+) -> None:
+    status, _, _ = await control(http, server, "POST", "/preview", {"type": "cheer"})
+    assert status == 200
+    await control(http, server, "POST", "/reconnect", {})
+    operations = [item["operation"] for item in server.feed(kind="control")]
+    assert operations == ["reconnect"]
+
+
 async def test_a_preview_for_nobody_still_shows_an_event(server: MockServer, http) -> None:
     status, body, _ = await control(http, server, "POST", "/preview", {"type": "cheer"})
     assert status == 200, body
