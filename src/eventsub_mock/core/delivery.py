@@ -85,6 +85,11 @@ def condition_matches(condition: Mapping[str, Any], named: Mapping[str, str]) ->
     return True
 
 
+def _given(condition: Mapping[str, Any]) -> dict[str, Any]:
+    """The condition fields an event is built on: those the subscription fills in."""
+    return {k: v for k, v in condition.items() if v}
+
+
 # Message ids drawn at once for a trigger's destinations (more when one needs more).
 _IDS_AT_ONCE = 1024
 # A destination with the transport that sends to it and the subscriptions it gets.
@@ -218,6 +223,20 @@ class Router:
                 result.subscriptions.append(sub.id)
         return result
 
+    def preview(self, delivery: Delivery) -> dict[str, Any]:
+        """What a trigger would send, sending nothing: how many subscriptions it reaches and
+        the first one's event, built as `deliver` builds it (with a seed, the same event)."""
+        subs = [sub for _, _, group in self.targets(delivery) for sub in group]
+        condition = subs[0].condition if subs else delivery.make_condition()
+        event_key, body = delivery.build_event(_given(condition))
+        return {
+            "type": delivery.type,
+            "version": delivery.version,
+            "reaches": len(subs),
+            "subscription": orjson.loads(subs[0].notification_json()) if subs else None,
+            event_key: body,
+        }
+
     @staticmethod
     def _build(
         delivery: Delivery,
@@ -227,7 +246,7 @@ class Router:
     ) -> list[bytes]:
         """The event tails for one condition; each single event also goes to `events` when
         that is a list (a batched `events` body is not an event of the type)."""
-        given = {k: v for k, v in condition.items() if v}
+        given = _given(condition)
         tails = []
         for _ in range(delivery.count):
             event_key, body = delivery.build_event(given)
