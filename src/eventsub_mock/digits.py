@@ -1,4 +1,4 @@
-"""Whole numbers that requests write as text ("60", a user id, a shard id).
+"""Whole numbers that requests write as text ("60", a user id, a shard id), and seeds.
 
 `str.isdigit` also takes other scripts' digits and superscripts ("²"), which `int()` refuses
 (or reads as a digit of its own script), and `int()` of thousands of digits is refused: a
@@ -10,6 +10,9 @@ from __future__ import annotations
 # More digits than any count or id the mock takes (a user id has at most 20, and 18 fit
 # every signed 64-bit integer).
 MAX_DIGITS = 20
+# A seed is a signed 64-bit integer: what JSON carries as an integer (orjson reads a bigger
+# one as a float, 1e+23, which could not be said back as it was given).
+MIN_SEED, MAX_SEED = -(2**63), 2**63 - 1
 
 
 def is_digits(text: str, max_digits: int = MAX_DIGITS) -> bool:

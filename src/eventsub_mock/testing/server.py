@@ -24,7 +24,6 @@ from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
-from ..core.faults import FaultSettings
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
 from ..core.play import PlayResult, Run
@@ -368,12 +367,9 @@ class MockServer:
         `delay`, `drop`, `chaos`, `seed`) for the server, a session or a subscription,
         replacing that scope's; with no options, only show them. Returns every scope's
         settings and the counts of faults injected, as the control API's `faults` answers."""
-        if not options:
-            return self.core.describe_faults(session_id=session_id, subscription_id=subscription_id)
-        settings = FaultSettings.from_options(options)
-        return self.core.set_faults(
-            settings, session_id=session_id, subscription_id=subscription_id
-        )
+        scope = {"session_id": session_id, "subscription_id": subscription_id}
+        request = {**options, **{k: v for k, v in scope.items() if v is not None}}
+        return self.core.operate("faults", request)  # the operation's rules, as they are
 
     def clear_faults(
         self, *, session_id: str | None = None, subscription_id: str | None = None
