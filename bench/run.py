@@ -8,6 +8,8 @@ and driven from other processes with real websocket clients (bench/client.py). W
 - fanout:   N sessions, each with a channel.follow v2 subscription; one
             `eventsub-mock trigger channel.follow --version 2 --count E` (the CLI, a subprocess):
             time from the command's start to the last of the N x E notifications.
+- feed:     the first fan-out size unwatched and then watched by a live-feed viewer process
+            reading GET /_mock/feed (bench/viewer.py), side by side.
 - capacity: many idle sessions: connect time, server RSS per session, server CPU while idle
             for a keepalive window (keepalives and pings run), every session still open.
 - latency:  single triggers through the CLI, the control API and the in-process Python API.
@@ -76,6 +78,7 @@ from receiver import secret_for  # noqa: E402
 
 CLIENT_SCRIPT = BENCH_DIR / "client.py"
 RECEIVER_SCRIPT = BENCH_DIR / "receiver.py"
+VIEWER_SCRIPT = BENCH_DIR / "viewer.py"
 DEFAULT_JSON = BENCH_DIR / "results" / "latest.json"
 HOST = "127.0.0.1"  # the benchmark only ever connects here
 CLIENT_ID = "eventsub-mock-bench"
@@ -84,6 +87,7 @@ FOLLOW_CONDITION = {"broadcaster_user_id": "1", "moderator_user_id": "1"}
 KEEPALIVE_SECONDS = 10  # the shortest keepalive production allows
 WORKLOADS = (
     "fanout",
+    "feed",
     "capacity",
     "latency",
     "subapi",
@@ -610,6 +614,32 @@ class ReceiverProcess(WorkerProcess):
                 await asyncio.wait_for(proc.wait(), 5.0)
 
 
+class ViewerProcess(ReceiverProcess):
+    """bench/viewer.py: a live-feed viewer reading `GET /_mock/feed`, a process of its own."""
+
+    def __init__(self, ctx: Context, server: ServerProcess) -> None:
+        super().__init__(ctx, 0)
+        self.server = server
+
+    async def start(self) -> None:
+        self.log = self.ctx.logs / f"viewer-{os.getpid()}-{id(self)}.log"
+        with open(self.log, "wb") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(VIEWER_SCRIPT),
+                self.server.base_url,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                preexec_fn=_child_setup,
+            )
+        self.hello = await self._read(30.0)
+
+    async def __aenter__(self) -> ViewerProcess:
+        await super().__aenter__()
+        return self
+
+
 # --- profiling (optional) ---------------------------------------------------------------------
 
 
@@ -689,11 +719,14 @@ def summarize_profile(path: Path, top: int = 15) -> str:
 # --- workloads --------------------------------------------------------------------------------
 
 
-async def fanout(ctx: Context, sessions: int, events: int) -> Result:
+async def fanout(ctx: Context, sessions: int, events: int, *, watch: bool = False) -> Result:
+    """N sessions x E notifications from one trigger; with `watch`, while a viewer process
+    reads the live feed (`GET /_mock/feed`) from before the trigger until it has caught up."""
     result = Result(f"fanout_{sessions}x{events}", f"fan-out {sessions:,} x {events:,}")
     expected = sessions * events
     procs = max(1, min(ctx.client_procs, sessions))
     result.info.update(client_processes=procs, driver=ctx.driver)
+    viewed: dict[str, Any] = {}
     async with ServerProcess(ctx) as server, WorkerPool(ctx, procs) as pool:
         subscribe = {
             "url": server.subscriptions_url,
@@ -724,14 +757,18 @@ async def fanout(ctx: Context, sessions: int, events: int) -> Result:
         result.check("all sessions subscribed", subscribed == sessions, f"{subscribed} {errors}")
         await pool.all({"cmd": "arm", "per_session": events}, 10.0)
 
-        cpu_before = server.cpu_seconds()
-        wait_timeout = min(600.0, 30.0 + expected / 5_000)
-        with PySpy(ctx, server.pid, result.name):
-            t0 = time.monotonic()
-            code, out, err = await trigger_follows(ctx, server, events, wait_timeout)
-            cli_exit = time.monotonic() - t0
-            waits = await pool.all({"cmd": "wait", "timeout": wait_timeout}, wait_timeout + 30)
-        cpu_used = server.cpu_seconds() - cpu_before
+        async with contextlib.AsyncExitStack() as stack:
+            viewer = await stack.enter_async_context(ViewerProcess(ctx, server)) if watch else None
+            cpu_before = server.cpu_seconds()
+            wait_timeout = min(600.0, 30.0 + expected / 5_000)
+            with PySpy(ctx, server.pid, result.name):
+                t0 = time.monotonic()
+                code, out, err = await trigger_follows(ctx, server, events, wait_timeout)
+                cli_exit = time.monotonic() - t0
+                waits = await pool.all({"cmd": "wait", "timeout": wait_timeout}, wait_timeout + 30)
+            cpu_used = server.cpu_seconds() - cpu_before
+            if viewer is not None:
+                viewed = await viewer.request({"cmd": "settle", "idle": 0.5, "timeout": 30}, 60)
         peak_rss = server.peak_rss_kb()
 
     delivered = None
@@ -769,6 +806,50 @@ async def fanout(ctx: Context, sessions: int, events: int) -> Result:
     result.add("server_cpu_s", "server CPU during fan-out", "s", cpu_used)
     result.add("client_cpu_s", "client CPU (all processes)", "s", sum(w["cpu_s"] for w in waits))
     result.add("server_peak_rss_mb", "server peak RSS", "MB", peak_rss / 1024)
+    if watch:
+        result.add("viewer_items", "feed viewer: items received", "", viewed.get("events"))
+        result.add("viewer_messages", "feed viewer: message_sent items", "", viewed.get("messages"))
+        result.add("viewer_missed", "feed viewer: items skipped (missed)", "", viewed.get("missed"))
+        result.add("viewer_cpu_s", "feed viewer: CPU while reading", "s", viewed.get("cpu_s"))
+        result.check(
+            "the viewer saw the fan-out (notifications, or a missed item for them)",
+            bool(viewed.get("messages")) and not viewed.get("ended"),
+            json.dumps(viewed),
+        )
+    return result
+
+
+async def feed(ctx: Context, sessions: int, events: int) -> Result:
+    """The same fan-out unwatched and then watched by a live-feed viewer, side by side."""
+    result = Result(
+        f"feed_{sessions}x{events}", f"fan-out {sessions:,} x {events:,}: unwatched vs feed watched"
+    )
+    rounds = {
+        "unwatched": await fanout(ctx, sessions, events),
+        "watched": await fanout(ctx, sessions, events, watch=True),
+    }
+    for name, round_ in rounds.items():
+        metrics = {key: value for key, _, _, value in round_.metrics}
+        result.add(
+            f"{name}_elapsed_s", f"{name}: start -> last notification", "s", metrics["elapsed_s"]
+        )
+        result.add(f"{name}_per_s", f"{name}: notifications/s", "/s", metrics["per_s"])
+        result.add(f"{name}_server_cpu_s", f"{name}: server CPU", "s", metrics["server_cpu_s"])
+        for check, ok, detail in round_.checks:
+            result.check(f"{name}: {check}", ok, detail)
+        result.info[name] = round_.info
+    watched = {key: value for key, _, _, value in rounds["watched"].metrics}
+    unwatched_rate = {k: v for k, _, _, v in rounds["unwatched"].metrics}["per_s"]
+    ratio = watched["per_s"] / unwatched_rate if watched["per_s"] and unwatched_rate else None
+    result.add(
+        "watched_ratio_pct",
+        "watched / unwatched throughput",
+        "%",
+        None if ratio is None else 100 * ratio,
+    )
+    for key in ("viewer_items", "viewer_messages", "viewer_missed", "viewer_cpu_s"):
+        label, unit = next((lb, u) for k, lb, u, _ in rounds["watched"].metrics if k == key)
+        result.add(key, label, unit, watched[key])
     return result
 
 
@@ -2091,6 +2172,15 @@ async def run_once(ctx: Context, selected: Sequence[str], budget: float) -> list
                     lambda s=sessions, e=events: fanout(ctx, s, e),
                 )
             )
+    if "feed" in selected:
+        sessions, events = ctx.sizes.fanout[0]
+        plan.append(
+            (
+                f"feed_{sessions}x{events}",
+                f"fan-out {sessions:,} x {events:,}: unwatched vs feed watched",
+                lambda: feed(ctx, sessions, events),
+            )
+        )
     titles = {
         "capacity": (f"capacity: {ctx.sizes.capacity_sessions:,} idle sessions", capacity),
         "latency": ("trigger latency (one subscribed session)", latency),

@@ -133,3 +133,16 @@ def test_tiny_faulted_fanout_arrives_as_the_faults_say(tmp_path: Path) -> None:
     assert metrics["reorder_received"]["median"] == 80, workload
     assert workload["ok"], workload["checks"]
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the benchmark reads /proc")
+def test_tiny_watched_fanout_is_seen_by_the_feed_viewer(tmp_path: Path) -> None:
+    completed, document = _run_bench(tmp_path, "--only", "feed", "--fanout", "5x10")
+    (workload,) = document["workloads"]
+    assert workload["name"] == "feed_5x10", workload
+    metrics = workload["metrics"]
+    assert metrics["viewer_messages"]["median"] == 5 * 10, workload  # each notification
+    assert metrics["viewer_missed"]["median"] == 0, workload  # 50 fit the history
+    assert metrics["watched_ratio_pct"]["median"] > 0, workload
+    assert workload["ok"], workload["checks"]
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -19,10 +19,11 @@ import json
 import os
 import socket
 
-from .core.operations import BY_NAME, quoted
+from .core.operations import BY_NAME, PREFIX, quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
 DEFAULT_SERVER = "http://127.0.0.1:8080"
@@ -105,39 +106,89 @@ class ControlClient:
             sock = context.wrap_socket(sock, server_hostname=self._host)
         return sock
 
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        """One request to `path` (from the server's root); the status and the decoded JSON."""
-        data = b"" if body is None else json.dumps(body).encode()
+    def _head(self, method: str, path: str, accept: str, length: int | None) -> bytes:
         lines = [
             f"{method} {path} HTTP/1.1",
             f"Host: {self._host_header}",
-            "Accept: application/json",
+            f"Accept: {accept}",
             "Connection: close",
-            f"Content-Length: {len(data)}",
         ]
-        if body is not None:
+        if length is not None:
+            lines.append(f"Content-Length: {length}")
+        if length:
             lines.append("Content-Type: application/json")
         if self._token:
             lines.append(f"Authorization: Bearer {self._token}")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    def _unreachable(self, exc: OSError) -> ControlError:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return ControlError(
+            f"cannot reach the eventsub-mock server at {self.server} ({reason}); "
+            "is it running? Start it with 'eventsub-mock start-server' or pass --server"
+        )
+
+    def _decoded(self, status: int, raw: bytes) -> Any:
         try:
-            with self._open() as sock:
-                sock.sendall(head + data)
-                status, raw = _read_response(sock)
-        except OSError as exc:
-            reason = exc.strerror or str(exc) or type(exc).__name__
-            raise ControlError(
-                f"cannot reach the eventsub-mock server at {self.server} ({reason}); "
-                "is it running? Start it with 'eventsub-mock start-server' or pass --server"
-            ) from None
-        try:
-            payload = json.loads(raw) if raw else None
+            return json.loads(raw) if raw else None
         except ValueError:
             raise ControlError(
                 f"{self.server} answered {status} with something that is not JSON; "
                 "is it an eventsub-mock server?"
             ) from None
-        return status, payload
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """One request to `path` (from the server's root); the status and the decoded JSON."""
+        data = b"" if body is None else json.dumps(body).encode()
+        head = self._head(method, path, "application/json", len(data))
+        try:
+            with self._open() as sock:
+                sock.sendall(head + data)
+                status, raw = _read_response(sock)
+        except OSError as exc:
+            raise self._unreachable(exc) from None
+        return status, self._decoded(status, raw)
+
+    def feed(
+        self,
+        *,
+        session: str | None = None,
+        subscription: str | None = None,
+        type: str | None = None,
+        kind: str | None = None,
+        since: int | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The live feed (`GET /_mock/feed`): its items as they happen, until the server ends
+        the stream. Filters take a value or comma-separated values; `since=0` first replays
+        what the history holds. `timeout`: seconds without a byte (the server sends a
+        heartbeat when idle) before giving up (default: wait for ever)."""
+        fields = {"session": session, "subscription": subscription, "type": type, "kind": kind}
+        if since is not None:
+            fields["since"] = str(since)
+        query = "&".join(f"{k}={quoted(v)}" for k, v in fields.items() if v is not None)
+        path = f"{PREFIX}/feed" + (f"?{query}" if query else "")
+        try:
+            sock = self._open()
+        except OSError as exc:
+            raise self._unreachable(exc) from None
+        with sock:
+            try:
+                sock.sendall(self._head("GET", path, "text/event-stream", None))
+                sock.settimeout(timeout)
+                reader = _Reader(sock)
+                status, headers = reader.head()
+                if status != 200:
+                    payload = self._decoded(status, reader.body(headers))
+                    raise ControlError(error_message(status, payload), status)
+                if headers.get("transfer-encoding", "").lower() == "chunked":
+                    chunks = reader.chunks()
+                else:
+                    chunks = iter(reader.some, b"")
+                for data in _server_sent_events(chunks):
+                    yield json.loads(data)
+            except OSError as exc:
+                raise self._unreachable(exc) from None
 
     def operation(self, name: str, body: Any = None, **path: str) -> tuple[int, Any]:
         """Run the control operation `name` (see `core.operations`): (status, answer)."""
@@ -252,49 +303,109 @@ class ControlClient:
         return self.operate("stop_play", play_id=play_id)
 
 
-def _read_response(sock: socket.socket) -> tuple[int, bytes]:
-    buffer = b""
-    while b"\r\n\r\n" not in buffer:
-        chunk = sock.recv(65536)
-        if not chunk:
+class _Reader:
+    """An HTTP/1.1 response read from a socket as it arrives."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._buffer = bytearray()
+
+    def _fill(self) -> bool:
+        chunk = self._sock.recv(65536)
+        self._buffer += chunk
+        return bool(chunk)
+
+    def until(self, marker: bytes) -> bytes | None:
+        """Everything up to `marker` (which is consumed); None when the stream ends first."""
+        while (end := self._buffer.find(marker)) < 0:
+            if not self._fill():
+                return None
+        data = bytes(self._buffer[:end])
+        del self._buffer[: end + len(marker)]
+        return data
+
+    def exactly(self, size: int) -> bytes:
+        """`size` bytes, or fewer when the stream ends first."""
+        while len(self._buffer) < size and self._fill():
+            pass
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def some(self) -> bytes:
+        """What has arrived, waiting for something; b"" at the stream's end."""
+        if not self._buffer:
+            self._fill()
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
+
+    def rest(self) -> bytes:
+        while self._fill():
+            pass
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
+
+    def head(self) -> tuple[int, dict[str, str]]:
+        """The status and the headers (names in lower case)."""
+        head = self.until(b"\r\n\r\n")
+        if head is None:
             raise OSError("the server closed the connection without an answer")
-        buffer += chunk
-    head, _, body = buffer.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    try:
-        status = int(status_line.split(" ", 2)[1])
-    except (IndexError, ValueError):
-        raise OSError(f"not an HTTP answer: {status_line[:60]!r}") from None
-    headers = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        while not body.endswith(b"0\r\n\r\n"):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        return status, _dechunk(body)
-    length = int(headers.get("content-length", "-1"))
-    while length < 0 or len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return status, body if length < 0 else body[:length]
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        try:
+            status = int(status_line.split(" ", 2)[1])
+        except (IndexError, ValueError):
+            raise OSError(f"not an HTTP answer: {status_line[:60]!r}") from None
+        headers = {}
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers
+
+    def chunks(self) -> Iterator[bytes]:
+        """A chunked body's chunks as they arrive, until its last chunk or the stream's end."""
+        while (size_line := self.until(b"\r\n")) is not None:
+            try:
+                size = int(size_line.split(b";")[0].strip() or b"0", 16)
+            except ValueError:
+                raise OSError(f"a malformed chunk size: {size_line[:20]!r}") from None
+            if size == 0:
+                return
+            yield self.exactly(size)
+            self.until(b"\r\n")
+
+    def body(self, headers: dict[str, str]) -> bytes:
+        """The whole body: chunked, of a Content-Length, or up to the connection's end."""
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            return b"".join(self.chunks())
+        length = int(headers.get("content-length", "-1"))
+        return self.rest() if length < 0 else self.exactly(length)
 
 
-def _dechunk(data: bytes) -> bytes:
-    out = b""
-    while data:
-        size_line, _, rest = data.partition(b"\r\n")
-        size = int(size_line.split(b";")[0] or b"0", 16)
-        if size == 0:
-            break
-        out += rest[:size]
-        data = rest[size + 2 :]
-    return out
+def _read_response(sock: socket.socket) -> tuple[int, bytes]:
+    reader = _Reader(sock)
+    status, headers = reader.head()
+    return status, reader.body(headers)
+
+
+def _server_sent_events(chunks: Iterator[bytes]) -> Iterator[str]:
+    """The `data` of each server-sent event in a stream of bytes (comment lines, ids and
+    other fields skipped: the feed's items carry their seq)."""
+    pending = b""
+    data: list[str] = []
+    for chunk in chunks:
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            line = raw.rstrip(b"\r").decode("utf-8", "replace")
+            if not line:
+                if data:
+                    yield "\n".join(data)
+                    data = []
+            elif line.startswith("data:"):
+                value = line[5:]
+                data.append(value[1:] if value.startswith(" ") else value)
 
 
 def error_message(status: int, payload: Any) -> str:

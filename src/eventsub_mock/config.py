@@ -65,6 +65,10 @@ class ServerConfig:
     callback_map: tuple[tuple[str, str], ...] = ()
     # Production's token and scope rules even with no token or application configured.
     require_auth: bool = False
+    # The live feed (`GET /_mock/feed`): how many of the latest items it keeps for viewers
+    # that fall behind or ask for history, and how often an idle stream sends a comment line.
+    feed_history: int = 10_000
+    feed_heartbeat: float = 15.0
     # When set, the control API wants `Authorization: Bearer <control_token>`.
     control_token: str | None = None
     ssl: bool = False
@@ -74,6 +78,8 @@ class ServerConfig:
             raise ValueError("webhook_max_failures and webhook_concurrency must be at least 1")
         if any(delay < 0 for delay in self.webhook_retry_delays):
             raise ValueError("webhook_retry_delays must not be negative")
+        if self.feed_history < 1 or self.feed_heartbeat <= 0:
+            raise ValueError("feed_history must be at least 1 and feed_heartbeat positive")
         if not 1 <= self.keepalive_min_seconds <= self.keepalive_default_seconds <= 600:
             raise ValueError(
                 "keepalive settings need 1 <= keepalive_min_seconds <= "

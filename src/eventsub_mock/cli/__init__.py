@@ -163,6 +163,13 @@ def _start_server(start: argparse.ArgumentParser) -> None:
         "(default 10)",
     )
     start.add_argument(
+        "--feed-history",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="items the live feed keeps for viewers that fall behind or replay (default 10000)",
+    )
+    start.add_argument(
         "--control-token",
         help="require this bearer token on the control API (default: none on loopback, a "
         "generated one when --ip is wider)",
@@ -314,6 +321,14 @@ def _faults(faults: argparse.ArgumentParser) -> None:
     _add_json_option(faults)
 
 
+def _tail(tail: argparse.ArgumentParser) -> None:
+    from .tail import add_tail_arguments
+
+    add_tail_arguments(tail)
+    _add_server_option(tail)
+    tail.add_argument("--json", action="store_true", help="print each item's JSON, one a line")
+
+
 def _listing(listing: argparse.ArgumentParser) -> None:
     _add_server_option(listing)
     _add_json_option(listing)
@@ -346,6 +361,12 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
         _revoke_authorization,
     ),
     ("event", [], "the Twitch CLI's `twitch event` commands, with its flags", _event),
+    (
+        "tail",
+        [],
+        "follow the server's live feed: sessions, subscriptions, messages, requests",
+        _tail,
+    ),
 ]
 
 
@@ -422,6 +443,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return print_types(args)
 
+        if args.command == "tail":
+            from ..client import ControlClient
+            from .tail import run_tail
+
+            return run_tail(args, ControlClient(server_url(args), args.control_token))
         if args.command in ("trigger", "fire", "emit", "retrigger"):
             from . import forward
 

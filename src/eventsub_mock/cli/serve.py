@@ -24,6 +24,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             raise CliError(f"--{name.replace('_', '-')} must not be negative")
     if not 1 <= args.keepalive_min <= args.keepalive_timeout <= 600:
         raise CliError("keepalives need 1 <= --keepalive-min <= --keepalive-timeout <= 600")
+    if args.feed_history < 1:
+        raise CliError("--feed-history must be at least 1")
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, not {args.port}")
     try:
@@ -59,6 +61,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "allowed_callback_hosts": tuple(args.allow_callback_host),
         "callback_map": tuple(callback_map),
         "control_token": args.control_token,
+        "feed_history": args.feed_history,
         "keepalive_default_seconds": args.keepalive_timeout,
         "keepalive_min_seconds": args.keepalive_min,
     }
@@ -120,9 +123,7 @@ async def _serve(args: argparse.Namespace) -> int:
     server = MockServer(
         ssl_context=ssl_context, tokens=_tokens(args), clients=_clients(args), **options
     )
-    if args.debug:
-        _log_core_events(server)
-    else:
+    if not args.debug:
         # aiohttp logs every malformed HTTP request with a traceback; it has already answered
         # it with a 4xx, and a mock should not fill a terminal because a client misbehaved.
         logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
@@ -142,6 +143,7 @@ async def _serve(args: argparse.Namespace) -> int:
     print(f"  WebSocket:     {server.ws_url}")
     print(f"  Subscriptions: {server.subscriptions_url}  (also {server.api_url}/eventsub/...)")
     print(f"  Control API:   {server.control_url}")
+    print(f"  Live feed:     {server.control_url}/feed  (or: eventsub-mock tail)")
     if ca_note:
         print(f"  {ca_note}")
     if options["control_token"]:
@@ -149,9 +151,12 @@ async def _serve(args: argparse.Namespace) -> int:
     print(f"Fire an event: eventsub-mock trigger channel.follow --server {server.base_url}")
     print("Ctrl+C stops the server.", flush=True)
 
+    debug_log = asyncio.create_task(_log_feed(server)) if args.debug else None
     try:
         await stop.wait()
     finally:
+        if debug_log is not None:
+            debug_log.cancel()
         await server.stop()
         if generated_ca is not None:  # made for this run only
             shutil.rmtree(generated_ca.parent, ignore_errors=True)
@@ -159,18 +164,14 @@ async def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_core_events(server: Any) -> None:
-    logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
+async def _log_feed(server: Any) -> None:
+    """--debug: every item of the feed, as `eventsub-mock tail` prints it."""
+    from .tail import format_item
+
+    logging.basicConfig(level=logging.DEBUG, format="%(message)s")
     log = logging.getLogger("eventsub_mock")
-
-    def observe(kind: str, details: dict[str, Any]) -> None:
-        session = details.get("session")
-        subscription = details.get("subscription")
-        what = getattr(session, "id", "") or getattr(subscription, "id", "")
-        extra = f" code={details['code']}" if "code" in details else ""
-        log.debug("%s %s%s", kind, what, extra)
-
-    server.core.observers.append(observe)
+    async for item in server.tail():
+        log.debug("%s", format_item(item))
 
 
 def start_server(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from ..config import ServerConfig
 from ..digits import is_digits
 from . import errors
 from .model import Caller, Subscription
-from .sessions import Session, WebsocketSessions
+from .sessions import Notify, Session, WebsocketSessions
 from .timers import Timers
 from .transports.webhook import WebhookBinding, WebhookTransport
 
@@ -152,6 +152,7 @@ class Conduits:
         *,
         disable_subscriptions: Callable[[list[Subscription], str], None],
         shard_disabled: ShardDisabled,
+        notify: Notify,
     ) -> None:
         self._config = config
         self._clock = clock
@@ -160,6 +161,7 @@ class Conduits:
         self._webhooks = webhooks
         self._disable_subscriptions = disable_subscriptions
         self._shard_disabled = shard_disabled
+        self._notify = notify
         self.by_id: dict[str, Conduit] = {}
         self._sequence = itertools.count()
 
@@ -189,6 +191,7 @@ class Conduits:
         conduit = Conduit(protocol.new_subscription_id(), caller.client_id)
         conduit.resize(count)
         self.by_id[conduit.id] = conduit
+        self._conduit_changed("conduit_created", conduit)
         return {"data": [conduit.to_helix()]}
 
     def list(self, caller: Caller) -> dict[str, Any]:
@@ -203,6 +206,7 @@ class Conduits:
         for shard in conduit.resize(count):
             if shard.session is not None:
                 shard.session.shards.remove(shard)
+        self._conduit_changed("conduit_updated", conduit)
         return {"data": [conduit.to_helix()]}
 
     def delete(self, caller: Caller, conduit_id: str | None) -> None:
@@ -216,7 +220,25 @@ class Conduits:
         for shard in conduit.shards:
             if shard.session is not None and shard in shard.session.shards:
                 shard.session.shards.remove(shard)
+        self._conduit_changed("conduit_deleted", conduit)
         self._disable_subscriptions(list(conduit.subscriptions.values()), CONDUIT_DELETED)
+
+    def _conduit_changed(self, kind: str, conduit: Conduit) -> None:
+        self._notify(
+            kind,
+            conduit_id=conduit.id,
+            client_id=conduit.client_id,
+            shard_count=len(conduit.shards),
+        )
+
+    def _shard_changed(self, shard: Shard) -> None:
+        self._notify(
+            "shard_status",
+            conduit_id=shard.conduit.id,
+            shard_id=shard.id,
+            status=shard.status,
+            transport=shard.transport_json(),
+        )
 
     def shards(self, caller: Caller, query: Mapping[str, str]) -> dict[str, Any]:
         self.check_caller(caller)
@@ -279,6 +301,7 @@ class Conduits:
         session.shards.append(shard)
         session.ever_subscribed = True  # a shard's session is used (strict mode's 4003)
         conduit.all_disabled_since = None
+        self._shard_changed(shard)
         return None
 
     def _unbind(self, shard: Shard) -> None:
@@ -304,6 +327,7 @@ class Conduits:
         shard.webhook = binding
         shard.status = "webhook_callback_verification_pending"
         shard.connected_at = shard.disconnected_at = None
+        self._shard_changed(shard)
         self._webhooks.verify(binding, self._shard_subscription(shard, binding))
         return None
 
@@ -335,6 +359,7 @@ class Conduits:
             shard.conduit.all_disabled_since = None
         else:
             shard.status = "webhook_callback_verification_failed"
+        self._shard_changed(shard)
 
     # --- shard lifecycle ----------------------------------------------------------------------
 
@@ -351,6 +376,7 @@ class Conduits:
         shard.status = status
         shard.disconnected_at = disconnected_at or protocol.rfc3339_nanos(self._clock.wall_ns())
         conduit = shard.conduit
+        self._shard_changed(shard)
         self._shard_disabled(conduit, shard)
         if not any(s.enabled for s in conduit.shards) and conduit.all_disabled_since is None:
             now = self._clock.monotonic()

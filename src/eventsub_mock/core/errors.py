@@ -393,6 +393,12 @@ class InvalidControlRequest(ApiError):
     template = "{reason}"
 
 
+class InvalidFeedQuery(ApiError):
+    """A feed request whose filters or `since` are wrong."""
+
+    template = "{reason}"
+
+
 class NoSuchSession(ApiError):
     status = 404
     template = "session {id!r} does not exist or has disconnected"

@@ -23,8 +23,10 @@ from .conduits import Conduit, Conduits, Shard, request_parameters
 from .control import Control, check_control_request, parse_close_code
 from .delivery import Delivery, DeliveryResult, Router
 from .faults import Faults, FaultSettings
+from .feed import Feed
 from .helix import Helix
 from .model import Caller, Subscription
+from .operations import BY_NAME
 from .play import Player
 from .reconnect import Reconnect
 from .sessions import Connection, Session, WebsocketSessions
@@ -48,7 +50,9 @@ class EventSubCore:
         self.config = config
         self.clock = clock
         self.timers = Timers()
-        self.observers: list[Observer] = []
+        # What happened, for the feed's viewers (the SSE endpoint, `tail`, the dashboard).
+        self.feed = Feed(clock, config.feed_history)
+        self.observers: list[Observer] = [self.feed.observe]
         self.auth = Authority(clock, tokens, clients, require_auth=config.require_auth)
         self.websockets = WebsocketSessions(
             config,
@@ -60,7 +64,7 @@ class EventSubCore:
         )
         self.reconnects = Reconnect(self.websockets, config.reconnect_grace, self._notify)
         websocket = WebsocketTransport(config, self.websockets)
-        self.webhooks = WebhookTransport(config, clock, self.timers)
+        self.webhooks = WebhookTransport(config, clock, self.timers, self._notify)
         self.conduits = Conduits(
             config,
             clock,
@@ -69,6 +73,7 @@ class EventSubCore:
             self.webhooks,
             disable_subscriptions=self._disable,
             shard_disabled=self._shard_disabled,
+            notify=self._notify,
         )
         self.websockets.on_end = self.conduits.session_ended
         conduit = ConduitTransport(config, self.conduits, self.websockets, self.webhooks)
@@ -173,7 +178,6 @@ class EventSubCore:
         if predecessor is not None:
             self.reconnects.complete(predecessor, session)
         self.websockets.start_timers(session)
-        self._notify("session_opened", session=session)
         return session
 
     def frame_received(self, session: Session) -> None:
@@ -252,8 +256,27 @@ class EventSubCore:
         check_control_request(method, content_type, host, self.config.host)
 
     def operate(self, name: str, request: Mapping[str, Any]) -> Any:
-        """Run a control operation (`core.operations`) on a request's fields."""
-        return getattr(self.control, name)(request)
+        """Run a control operation (`core.operations`) on a request's fields. Those that
+        change something are feed items, with their outcome (the feed redacts secrets)."""
+        if BY_NAME[name].method == "GET":
+            return getattr(self.control, name)(request)
+        try:
+            answer = getattr(self.control, name)(request)
+        except errors.ApiError as exc:
+            self._control_done(name, request, exc.status, exc.message)
+            raise
+        self._control_done(name, request, 200, None)
+        return answer
+
+    def _control_done(
+        self, name: str, request: Mapping[str, Any], status: int, error: str | None
+    ) -> None:
+        self._notify("control", operation=name, request=request, status=status, error=error)
+
+    def request_served(self, method: str, path: str, status: int) -> None:
+        """The web layer answered a request of the Helix or OAuth API (the path without its
+        query string, which may carry secrets)."""
+        self._notify("request", method=method, path=path, status=status)
 
     def trigger(self, request: Mapping[str, Any]) -> DeliveryResult:
         """Fire an event described as the control API's trigger request."""

@@ -38,10 +38,7 @@ class Sent:
 
     def message(self, n: int) -> tuple[Subscription, bytes]:
         """The subscription and the bytes of message n."""
-        event, j = divmod(n, len(self.subscriptions))
-        message = self.batch.message(
-            self.subscription_json[j], self.event_tails[j][event], self.ids[n]
-        )
+        j, message = self.batch.message_at(self.subscription_json, self.event_tails, self.ids, n)
         return self.subscriptions[j], message
 
 

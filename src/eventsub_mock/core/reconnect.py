@@ -43,8 +43,9 @@ class Reconnect:
         sessions = self._sessions
         sessions.generation += 1
         old = [s for s in sessions.by_id.values() if s.state is SessionState.CONNECTED]
-        self._handoff = self._hand_off(old)
+        # The feed tells of the reconnect before the messages it sends.
         self._notify("reconnect_started", generation=sessions.generation, sessions=len(old))
+        self._handoff = self._hand_off(old)
         return {"generation": sessions.generation, "sessions": [s.id for s in old]}
 
     def hand_off(self, session: Session) -> bool:
@@ -52,8 +53,8 @@ class Reconnect:
         when it is not connected (closed, or already moving)."""
         if session.state is not SessionState.CONNECTED:
             return False
-        self._hand_off([session])
         self._notify("reconnect_started", generation=self._sessions.generation, sessions=1)
+        self._hand_off([session])
         return True
 
     def _hand_off(self, old: list[Session]) -> _Handoff:
@@ -87,7 +88,7 @@ class Reconnect:
         new.ever_subscribed = old.ever_subscribed
         new.keepalive_enabled = old.keepalive_enabled
         old.state = SessionState.HANDED_OFF
-        self._notify("session_handed_off", old=old, new=new)
+        self._notify("session_handed_off", old=old, new=new, subscriptions=len(new.subscriptions))
 
     def _on_grace_end(self, handoff: _Handoff, now: float) -> None:
         for session in handoff.sessions:

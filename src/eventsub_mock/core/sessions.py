@@ -26,6 +26,8 @@ Disable = Callable[[Iterable[Subscription], str], None]
 
 # Session ids are base64url of: this mark, the server's 4-byte tag, its generation, random bytes.
 _SESSION_ID_MARK = b"\x08"
+# The reason of the close frame (1001) every session gets when the mock is reset or stopped.
+_RESET_REASON = "mock server reset"
 
 
 class Connection(Protocol):
@@ -188,6 +190,13 @@ class WebsocketSessions:
         if self.record_traffic:
             session.sent = []
         self.by_id[session.id] = session
+        self._notify(
+            "session_opened",
+            session=session,
+            connected_at=session.connected_at,
+            keepalive_timeout_seconds=keepalive_seconds,
+            generation=session.generation,
+        )
         welcome = protocol.welcome_message(
             session.id, session.connected_at, keepalive_seconds, wall
         )
@@ -217,7 +226,7 @@ class WebsocketSessions:
 
     def close(self, session: Session, code: CloseCode) -> None:
         """Close with one of the EventSub close codes; the subscriptions take its status."""
-        if self._end(session, code, code.subscription_status):
+        if self._end(session, code, code.subscription_status, code.reason):
             session.connection.close(code, code.reason)
 
     def drop(self, session: Session) -> None:
@@ -228,19 +237,27 @@ class WebsocketSessions:
     def close_all(self) -> None:
         """Close every session as a server going away does (1001)."""
         for session in list(self.by_id.values()):
-            if self._end(session, 1001, protocol.CLIENT_DISCONNECTED_STATUS):
-                session.connection.close(1001, "mock server reset")
+            if self._end(session, 1001, protocol.CLIENT_DISCONNECTED_STATUS, _RESET_REASON):
+                session.connection.close(1001, _RESET_REASON)
 
-    def _end(self, session: Session, code: int | None, status: str) -> bool:
+    def _end(
+        self, session: Session, code: int | None, status: str, reason: str | None = None
+    ) -> bool:
         if not session.open:
             return False
         session.state = SessionState.CLOSED
         session.close_code = code
         self.by_id.pop(session.id, None)
+        self._notify(
+            "session_closed",
+            session=session,
+            code=None if code is None else int(code),
+            reason=reason,
+            status=status,
+        )
         self._disable(session.subscriptions.values(), status)
         if self.on_end is not None and session.shards:
             self.on_end(session, status)
-        self._notify("session_closed", session=session, code=code)
         return True
 
     def set_keepalive(self, session: Session, enabled: bool) -> None:
@@ -264,7 +281,31 @@ class WebsocketSessions:
     # --- sending ------------------------------------------------------------------------------
 
     def send(self, session: Session, message: bytes) -> None:
+        """One message (welcome, keepalive, reconnect, revocation, a notification again)."""
+        self._notify("message_sent", session=session, message=message)
         self.write(session, protocol.text_frame(message))
+
+    def send_notifications(
+        self,
+        session: Session,
+        batch: protocol.NotificationBatch,
+        subscriptions: list[Subscription],
+        event_tails: list[list[bytes]],
+        ids: list[bytes],
+    ) -> None:
+        """A trigger's notifications for these subscriptions of the session, in one write
+        (message n carries `ids[n]`: see `NotificationBatch.wire`)."""
+        subscription_json = [sub.notification_json() for sub in subscriptions]
+        self._notify(
+            "message_sent",
+            session=session,
+            batch=batch,
+            subscriptions=subscriptions,
+            subscription_json=subscription_json,
+            event_tails=event_tails,
+            ids=ids,
+        )
+        self.write(session, batch.wire(subscription_json, event_tails, ids))
 
     def write(self, session: Session, wire: bytes) -> None:
         if session.sent is not None:

@@ -158,9 +158,9 @@ class Subscriptions:
         if status == ENABLED and not transport.can_enable(sub):
             raise errors.CannotEnableClosed()
         self.store.set_status(sub, status, self.clock.monotonic())
+        self._notify("subscription_status", subscription=sub)
         if status in protocol.REVOCATION_STATUSES:
             transport.revoke(sub)
-        self._notify("subscription_status", subscription=sub)
         return sub
 
     def transport_set_status(self, sub: Subscription, status: str) -> None:
@@ -177,6 +177,7 @@ class Subscriptions:
         for sub in subscriptions:
             if sub.enabled:
                 self.store.set_status(sub, status, now, disconnected_at)
+                self._notify("subscription_status", subscription=sub)
 
     # --- views --------------------------------------------------------------------------------
 

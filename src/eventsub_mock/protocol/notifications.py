@@ -77,6 +77,18 @@ class NotificationBatch:
         """One message of the batch, unframed: what `wire` sent for that id."""
         return self._start + message_id + self._after_id + subscription + event_tail
 
+    def message_at(
+        self,
+        subscriptions: list[bytes],
+        event_tails: list[list[bytes]],
+        ids: list[bytes],
+        n: int,
+    ) -> tuple[int, bytes]:
+        """Message n of what `wire` framed from these parts, unframed, with the index of its
+        subscription: event n // len(subscriptions) of subscription n % len(subscriptions)."""
+        event, j = divmod(n, len(subscriptions))
+        return j, self.message(subscriptions[j], event_tails[j][event], ids[n])
+
     def wire(
         self,
         subscriptions: list[bytes],

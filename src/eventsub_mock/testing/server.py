@@ -12,7 +12,7 @@ import logging
 import math
 import os
 import ssl as ssl_module
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
+from ..core.feed import FeedFilter
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
 from ..core.play import PlayResult, Run
@@ -73,6 +74,8 @@ class MockServer:
         self.core.record_traffic = record
         self.waiters = Waiters(self.core)
         self.requests: list[RecordedRequest] = []
+        # The last feed item before the latest reset(): feed() starts after it.
+        self._feed_origin = 0
         # With a manual clock: real seconds a client gets to answer a ping (see advance()).
         self.pong_wait = pong_wait
         self._record = record
@@ -241,6 +244,56 @@ class MockServer:
             raise KeyError(f"no session {session_id!r}")
         return [orjson.loads(frame) for frame in session.sent or []]
 
+    # --- the feed -----------------------------------------------------------------------------
+
+    def feed(
+        self,
+        *,
+        session: str | Iterable[str] | None = None,
+        subscription: str | Iterable[str] | None = None,
+        type: str | Iterable[str] | None = None,
+        kind: str | Iterable[str] | None = None,
+        since: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The feed's items that its history still holds, oldest first, as `GET /_mock/feed`
+        sends them: those since the server started or was last `reset()`, or those after
+        `since`. Filters as the endpoint's (a value, comma-separated values, or a list). A
+        `missed` item first says how many are no longer held."""
+        filters = FeedFilter.of(session=session, subscription=subscription, type=type, kind=kind)
+        viewer = self.core.feed.viewer(filters, self._feed_origin if since is None else since)
+        items: list[dict[str, Any]] = []
+        while viewer.behind:
+            items += (orjson.loads(data) for _, data in viewer.read(4096))
+        return items
+
+    async def tail(
+        self,
+        *,
+        session: str | Iterable[str] | None = None,
+        subscription: str | Iterable[str] | None = None,
+        type: str | Iterable[str] | None = None,
+        kind: str | Iterable[str] | None = None,
+        since: int | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The feed's items as they happen (after `since` when given, else from now on),
+        forever: `async for item in server.tail(kind="message_sent"): ...`."""
+        filters = FeedFilter.of(session=session, subscription=subscription, type=type, kind=kind)
+        feed = self.core.feed
+        viewer = feed.viewer(filters, since)
+        wake = asyncio.Event()
+        try:
+            while True:
+                for _, data in viewer.read():
+                    yield orjson.loads(data)
+                if viewer.behind:  # a filtered viewer reads in bounded steps
+                    await asyncio.sleep(0)
+                    continue
+                wake.clear()
+                feed.wake_on_add(viewer, wake.set)
+                await wake.wait()
+        finally:
+            viewer.close()
+
     # --- waiting ------------------------------------------------------------------------------
 
     async def wait_for_session(
@@ -393,9 +446,12 @@ class MockServer:
 
     def reset(self, *, tokens: bool = False) -> None:
         """Close every session, forget every subscription, recorded request and closed
-        session; with `tokens`, the token table is again the one the server started with."""
+        session, and what `feed()` returns; with `tokens`, the token table is again the one the
+        server started with."""
         self.core.reset()
         self.requests.clear()
         self.waiters.closed.clear()
+        # feed() starts after this (the sessions' closes included); live viewers go on.
+        self._feed_origin = self.core.feed.last_seq
         if tokens:
             self.core.auth.restore(self._tokens_at_start)

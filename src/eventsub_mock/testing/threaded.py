@@ -189,6 +189,10 @@ class MockServerThread:
     def messages(self, session_id: str) -> list[dict[str, Any]]:
         return self._call(lambda: self.server.messages(session_id))
 
+    def feed(self, **filters: Any) -> list[dict[str, Any]]:
+        """The feed's items its history holds (`MockServer.feed`'s filters and `since`)."""
+        return self._call(lambda: self.server.feed(**filters))
+
     def add_token(self, token: str, entry: str | Mapping[str, Any]) -> None:
         self._call(lambda: self.server.add_token(token, entry))
 
@@ -307,6 +311,9 @@ class AsyncView:
 
     def messages(self, session_id: str) -> list[dict[str, Any]]:
         return self.thread.messages(session_id)
+
+    def feed(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.thread.feed(**filters)
 
     def reset(self, *, tokens: bool = False) -> None:
         self.thread.reset(tokens=tokens)

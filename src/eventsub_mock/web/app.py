@@ -1,14 +1,34 @@
-"""The aiohttp application: websocket, subscription API, Helix actions, OAuth and control API
-on one port."""
+"""The aiohttp application: websocket, subscription API, Helix actions, OAuth, the control API
+and its live feed on one port."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 
 from ..config import ServerConfig
 from ..core.hub import EventSubCore
-from . import conduits, control, helix, oauth, subscriptions, websocket
+from ..core.operations import PREFIX as CONTROL_PREFIX
+from . import conduits, control, feed, helix, oauth, subscriptions, websocket
 from .responses import api_middleware
+
+# Paths that are not REST requests of the mocked APIs: the websocket endpoint (the feed has
+# its sessions) and the mock's own control API (the feed has its actions).
+_UNREPORTED = ("/ws", CONTROL_PREFIX)
+
+
+def request_reporter(core: EventSubCore) -> Any:
+    """Tells the core of every Helix, OAuth (and unknown) request and the status it got."""
+
+    @web.middleware
+    async def report(request: web.Request, handler: Any) -> web.StreamResponse:
+        response = await handler(request)
+        if not request.path.startswith(_UNREPORTED):
+            core.request_served(request.method, request.path, response.status)
+        return response
+
+    return report
 
 
 def build_app(
@@ -17,7 +37,8 @@ def build_app(
     *,
     record: subscriptions.Recorder | None = None,
 ) -> web.Application:
-    middlewares = [api_middleware]
+    # The reporter is outermost: it sees the status every error was answered with.
+    middlewares = [request_reporter(core), api_middleware]
     if config.control_token:
         middlewares.append(control.token_middleware(config.control_token))
     app = web.Application(client_max_size=config.max_body_bytes, middlewares=middlewares)
@@ -27,4 +48,5 @@ def build_app(
     helix.add_routes(app, core)
     oauth.add_routes(app, core)
     control.add_routes(app, core)
+    feed.add_routes(app, core, config)
     return app

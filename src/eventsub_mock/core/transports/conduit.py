@@ -151,8 +151,7 @@ class ConduitTransport:
         session = destination.session
         if session is None or not session.delivering:
             return False
-        wire = batch.wire([sub.notification_json() for sub in subscriptions], event_tails, ids)
-        self._sessions.write(session, wire)
+        self._sessions.send_notifications(session, batch, subscriptions, event_tails, ids)
         return True
 
     def session_of(self, destination: Shard) -> Session | None:

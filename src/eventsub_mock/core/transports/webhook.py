@@ -28,6 +28,7 @@ from .. import errors
 from ..delivery import Delivery
 from ..hosts import is_loopback_name
 from ..model import Caller, Subscription
+from ..sessions import Notify
 from ..timers import Timers
 
 METHOD = "webhook"
@@ -109,10 +110,11 @@ class WebhookTransport:
     initial_status = PENDING
     max_destinations_per_user: int | None = None
 
-    def __init__(self, config: ServerConfig, clock: Clock, timers: Timers) -> None:
+    def __init__(self, config: ServerConfig, clock: Clock, timers: Timers, notify: Notify) -> None:
         self._config = config
         self._clock = clock
         self._timers = timers
+        self._notify = notify
         self.retention = config.webhook_retention
         self.max_total_cost = config.webhook_max_total_cost
         self.poster: Poster | None = None
@@ -337,22 +339,54 @@ class WebhookTransport:
             passed = job.challenge is not None and webhooks.challenge_answered(
                 job.challenge, status, body
             )
+            self._reported(job, "verified" if passed else "verification_failed", status)
             self._verified(job, passed)
-        elif job.kind == webhooks.NOTIFICATION:
-            if 200 <= status < 300:
+        elif 200 <= status < 300:
+            if job.kind == webhooks.NOTIFICATION:
                 job.binding.failures = 0
-            else:
-                self._notification_failed(job)
+            self._reported(job, "delivered", status)
+        elif job.kind == webhooks.NOTIFICATION:
+            self._notification_failed(job, status, None)
+        else:
+            self._reported(job, "failed", status)
         self._pump(job.url)
 
     def failed(self, job: Job, reason: str) -> None:
         """No answer: refused, reset, or slower than `webhook_timeout`."""
         self._done(job)
         if job.kind == webhooks.VERIFICATION:
+            self._reported(job, "verification_failed", None, reason)
             self._verified(job, False)
         elif job.kind == webhooks.NOTIFICATION:
-            self._notification_failed(job)
+            self._notification_failed(job, None, reason)
+        else:
+            self._reported(job, "failed", None, reason)
         self._pump(job.url)
+
+    def _reported(
+        self,
+        job: Job,
+        outcome: str,
+        status: int | None,
+        reason: str | None = None,
+        retry_in: float | None = None,
+    ) -> None:
+        """The feed hears of every answer (or its absence) and what comes of it."""
+        sub = job.subscription
+        self._notify(
+            "webhook_delivery",
+            callback=job.binding.callback,
+            subscription_id=sub.id,
+            subscription_type=sub.type,
+            message_type=job.kind,
+            message_id=job.message_id,
+            attempt=job.attempt,
+            outcome=outcome,
+            status=status,
+            reason=reason,
+            retry_in=retry_in,
+            message=job.body,
+        )
 
     def _done(self, job: Job) -> None:
         left = self._in_flight.get(job.url, 1) - 1
@@ -371,23 +405,33 @@ class WebhookTransport:
         assert self.set_status is not None
         self.set_status(sub, ENABLED if passed else VERIFICATION_FAILED)
 
-    def _notification_failed(self, job: Job) -> None:
-        binding, sub = job.binding, job.subscription
-        if not sub.enabled:
-            return
-        binding.failures += 1
-        if binding.failures >= self._config.webhook_max_failures:
+    def _notification_failed(self, job: Job, status: int | None, reason: str | None) -> None:
+        """A notification was refused or not answered: it is sent again after the next retry
+        delay, until `webhook_max_failures` in a row revoke its subscription."""
+        exhausted, retry_in = self._count_failure(job)
+        self._reported(job, "failed", status, reason, retry_in)
+        if exhausted:
+            binding, sub = job.binding, job.subscription
             if binding.exhausted is not None:
                 binding.exhausted()
                 return
             assert self.set_status is not None
             self.set_status(sub, FAILURES_EXCEEDED)
             self.revoke(sub)
-            return
-        delays = self._config.webhook_retry_delays
-        if job.attempt < len(delays):
+        elif retry_in is not None:
             job.attempt += 1
-            self._timers.add(self._clock.monotonic() + delays[job.attempt - 1], self._on_retry, job)
+            self._timers.add(self._clock.monotonic() + retry_in, self._on_retry, job)
+
+    def _count_failure(self, job: Job) -> tuple[bool, float | None]:
+        """Whether this failure was one too many, else the delay before the job is sent
+        again (None: its subscription is no longer enabled, or its retries are used up)."""
+        if not job.subscription.enabled:
+            return False, None
+        job.binding.failures += 1
+        if job.binding.failures >= self._config.webhook_max_failures:
+            return True, None
+        delays = self._config.webhook_retry_delays
+        return False, delays[job.attempt] if job.attempt < len(delays) else None
 
     def _on_retry(self, job: Job, now: float) -> None:
         if job.subscription.enabled:

@@ -156,8 +156,7 @@ class WebsocketTransport:
     ) -> bool:
         if not destination.delivering:
             return False  # closed by an earlier write of the same trigger
-        wire = batch.wire([sub.notification_json() for sub in subscriptions], event_tails, ids)
-        self._sessions.write(destination, wire)
+        self._sessions.send_notifications(destination, batch, subscriptions, event_tails, ids)
         return True
 
     def session_of(self, destination: Session) -> Session:
