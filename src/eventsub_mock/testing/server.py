@@ -422,7 +422,9 @@ class MockServer:
         settings and the counts of faults injected, as the control API's `faults` answers."""
         scope = {"session_id": session_id, "subscription_id": subscription_id}
         request = {**options, **{k: v for k, v in scope.items() if v is not None}}
-        return self.core.operate("faults", request)  # the operation's rules, as they are
+        # The operation's own rules (not through `operate`: a Python call is no control
+        # request of the feed's).
+        return self.core.control.faults(request)
 
     def clear_faults(
         self, *, session_id: str | None = None, subscription_id: str | None = None
