@@ -3,7 +3,8 @@
 Usage: python tools/build_catalog.py [path/to/subscription-types.json]
 
 Keeps the facts a mock needs (names, versions, statuses, conditions, transports, whether the
-user must authorize, the event schema and the documented example event) and drops the prose.
+user must authorize, the event schema and the documented example event) and each type's
+one-line title and description, which the dashboard lists; the rest of the prose is dropped.
 Adds what the docs lack, from `catalog_corrections.py`: whether a notification is a batch,
 the docs corrections and the users' roles.
 """
@@ -22,6 +23,16 @@ DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "subscription-types.json
 # Who may subscribe to each type, one entry per entry of the source, same type and version.
 AUTHORIZATION = ROOT.parent / "shared" / "reference" / "authorization.json"
 TARGET = ROOT / "src" / "eventsub_mock" / "catalog" / "types.json"
+
+# Types the reference took from a client library, not Twitch's docs: its name and description
+# there are research notes, so people choosing a type read these instead.
+UNDOCUMENTED = {
+    "channel.custom_power_up_redemption.add": (
+        "Custom Power-Up Redemption Add",
+        "A viewer redeems a custom Power-Up (a Bits reward). Not in Twitch's docs; as twurple "
+        "implements it.",
+    ),
+}
 
 # Versions that production no longer accepts at all.
 REMOVED = {("channel.follow", "1"), ("channel.guest_star_slot.update", "beta")}
@@ -60,13 +71,29 @@ def authorization(raw: dict) -> dict:
     }
 
 
-def entry(raw: dict, rules: dict) -> dict:
+def described(entries: list[dict]) -> dict[str, tuple[str, str]]:
+    """Each type's title and description. Versions the docs dropped have none: they take the
+    documented version's, without its "V2" suffix (a type with none left has no description)."""
+    found: dict[str, tuple[str, str]] = dict(UNDOCUMENTED)
+    for raw in entries:
+        if "description" in raw and raw["type"] not in found:
+            found[raw["type"]] = (raw["name"].removesuffix(" V2"), raw["description"])
+    return found
+
+
+def entry(raw: dict, rules: dict, fallback: dict[str, tuple[str, str]]) -> dict:
     key = (raw["type"], raw["version"])
+    title = raw["type"].replace(".", " ").replace("_", " ").title()
+    name, description = fallback.get(raw["type"], (title, ""))
     scopes = [s for s in raw.get("scopes_mentioned") or [] if ":" in s]
     return {
         "type": raw["type"],
         "version": raw["version"],
         "status": "removed" if key in REMOVED else raw["status"],
+        "name": name if raw["type"] in UNDOCUMENTED else raw.get("name", name),
+        "description": description
+        if raw["type"] in UNDOCUMENTED
+        else raw.get("description", description),
         "condition_required": raw.get("condition_required", raw["condition"]),
         "condition_optional": raw.get("condition_optional", []),
         "websocket": raw["websocket"],
@@ -98,9 +125,9 @@ def main() -> None:
         (item["type"], item["version"]): item
         for item in json.loads(AUTHORIZATION.read_text())["entries"]
     }
-    entries = [
-        entry(raw, rules[(raw["type"], raw["version"])]) for raw in json.loads(source.read_text())
-    ]
+    source_entries = json.loads(source.read_text())
+    fallback = described(source_entries)
+    entries = [entry(raw, rules[(raw["type"], raw["version"])], fallback) for raw in source_entries]
     entries.sort(key=lambda e: (e["type"], e["version"]))
     TARGET.write_text(json.dumps(sorted_keys(entries), indent=1) + "\n")
     print(f"wrote {len(entries)} entries to {TARGET.relative_to(ROOT)}")

@@ -215,6 +215,15 @@ class ControlClient:
     def subscriptions(self) -> list[dict[str, Any]]:
         return self.operate("subscriptions")["data"]
 
+    def types(self) -> list[dict[str, Any]]:
+        """Every subscription type and version, with its title, description and aliases."""
+        return self.operate("types")["data"]
+
+    def preview(self, event: str, **request: Any) -> dict[str, Any]:
+        """The event `trigger(event, **request)` would send (`event`, or `events` for a batch),
+        `reaches` (how many subscriptions) and the first one's `subscription`; sends nothing."""
+        return self.operate("preview", {"type": event, **request})
+
     def trigger(self, event: str, **request: Any) -> dict[str, Any]:
         """Fire an event: the control API's trigger fields (`version`, `count`, `to_user`...)."""
         return self.operate("trigger", {"type": event, **request})

@@ -6,6 +6,7 @@ indexes them. The rule for what a type's condition needs lives here and nowhere 
 The rest of the package, by module:
 
 * `aliases`: trigger names (types and the Twitch CLI's aliases) and versions -> an entry;
+* `listing`: `describe_types()`, the catalogue as rows for people (`types`, the dashboard);
 * `params`: `TriggerParams`, the options of a trigger;
 * `payloads`: `build_event()`, `named_condition()`, `condition_for_event()`;
 * `errors`: `CatalogError`, raised for anything a caller got wrong;
@@ -46,6 +47,9 @@ class SubscriptionType:
     type: str
     version: str
     status: Status
+    # Twitch's title and one-line description of the type, for people choosing one.
+    name: str
+    description: str
     condition_required: tuple[str, ...]
     condition_optional: tuple[str, ...]
     websocket: bool
@@ -88,6 +92,8 @@ def _index() -> dict[tuple[str, str], SubscriptionType]:
             type=item["type"],
             version=item["version"],
             status=item["status"],
+            name=item["name"],
+            description=item["description"],
             condition_required=tuple(item["condition_required"]),
             condition_optional=tuple(item["condition_optional"]),
             websocket=item["websocket"],

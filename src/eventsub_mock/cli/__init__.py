@@ -184,6 +184,13 @@ def _trigger(trigger: argparse.ArgumentParser) -> None:
     _add_json_option(trigger)
 
 
+def _preview(preview: argparse.ArgumentParser) -> None:
+    from .trigger import add_trigger_arguments
+
+    add_trigger_arguments(preview, webhook=False)
+    _add_server_option(preview)
+
+
 def _retrigger(retrigger: argparse.ArgumentParser) -> None:
     from .twitch import add_retrigger_arguments
 
@@ -339,7 +346,8 @@ _COMMANDS: list[tuple[str, list[str], str, Callable[[argparse.ArgumentParser], N
     ("start-server", ["start"], "run the mock server", _start_server),
     ("trigger", ["fire", "emit"], BY_NAME["trigger"].summary, _trigger),
     ("retrigger", [], BY_NAME["retrigger"].summary, _retrigger),
-    ("types", [], "list the subscription types in the catalogue", _types),
+    ("preview", [], BY_NAME["preview"].summary, _preview),
+    ("types", [], BY_NAME["types"].summary, _types),
     ("reconnect", [], BY_NAME["reconnect"].summary, _add_server_option),
     ("close", [], BY_NAME["close"].summary, _close),
     ("subscription", [], BY_NAME["subscription_status"].summary, _subscription),

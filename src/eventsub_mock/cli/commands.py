@@ -22,6 +22,7 @@ def _print_json(value: Any) -> None:
 
 
 def _trigger(args: argparse.Namespace, client: ControlClient) -> int:
+    check_transport(args)
     status, payload = client.operation("trigger", trigger_request(args))
     if args.json:
         _print_json(payload)
@@ -137,7 +138,9 @@ def run(args: argparse.Namespace, client: ControlClient) -> int:
 
         runner = {"play": play.run_play, "plays": play.run_plays, "stop-play": play.run_stop}
         return runner[command](args, client)
-    if command == "retrigger":
+    if command == "preview":
+        _print_json(client.operate("preview", trigger_request(args)))
+    elif command == "retrigger":
         check_transport(args)
         result = client.retrigger(args.message_id)
         print(

@@ -198,8 +198,9 @@ def _revoke_status(status: str | None) -> str | None:
 
 def trigger(args: argparse.Namespace) -> int:
     """Build the trigger's events as `trigger` does and POST each one to the forward address."""
-    from .trigger import trigger_request
+    from .trigger import check_transport, trigger_request
 
+    check_transport(args)
     request = trigger_request(args)  # the same flags, checked the same way
     if args.session is not None:
         raise CliError("--session picks a websocket session; a webhook goes to -F URL")

@@ -35,19 +35,9 @@ def print_table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], empt
 
 
 def print_types(args: argparse.Namespace) -> int:
-    from .. import catalog
+    from ..catalog.listing import describe_types
 
-    rows = [
-        {
-            "type": entry.type,
-            "version": entry.version,
-            "status": entry.status,
-            "websocket": entry.websocket,
-            "condition": list(entry.condition_required),
-            "condition_optional": list(entry.condition_optional),
-        }
-        for entry in sorted(catalog.all_types(), key=lambda e: e.key)
-    ]
+    rows = describe_types()
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")

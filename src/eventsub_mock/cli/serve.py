@@ -144,6 +144,7 @@ async def _serve(args: argparse.Namespace) -> int:
     print(f"  Subscriptions: {server.subscriptions_url}  (also {server.api_url}/eventsub/...)")
     print(f"  Control API:   {server.control_url}")
     print(f"  Live feed:     {server.control_url}/feed  (or: eventsub-mock tail)")
+    print(f"  Dashboard:     {server.dashboard_url}")
     if ca_note:
         print(f"  {ca_note}")
     if options["control_token"]:

@@ -56,16 +56,18 @@ def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_trigger_arguments(parser: argparse.ArgumentParser) -> None:
+def add_trigger_arguments(parser: argparse.ArgumentParser, *, webhook: bool = True) -> None:
+    """The trigger's options; `webhook=False` leaves out posting to a callback (`preview`)."""
     parser.add_argument("event", help="a subscription type (channel.follow) or alias (follow)")
     parser.add_argument("-v", "--version", help="subscription version, when a type has several")
-    parser.add_argument(
-        "-T",
-        "--transport",
-        help="websocket (the default: through the server) or webhook (POST to -F or the "
-        "saved forward address); -F alone means webhook",
-    )
-    add_transport_arguments(parser)
+    if webhook:
+        parser.add_argument(
+            "-T",
+            "--transport",
+            help="websocket (the default: through the server) or webhook (POST to -F or the "
+            "saved forward address); -F alone means webhook",
+        )
+        add_transport_arguments(parser)
     parser.add_argument("--session", help="deliver to this session only")
     parser.add_argument("--conduit", help="deliver to this conduit's subscriptions only")
     parser.add_argument(
@@ -128,8 +130,8 @@ def _json_value(text: str) -> Any:
 
 
 def trigger_request(args: argparse.Namespace) -> dict[str, Any]:
+    """The control API's trigger request for the trigger options (`trigger`, `preview`)."""
     request: dict[str, Any] = {"type": args.event, "count": args.count}
-    check_transport(args)
     for key in (
         "version",
         "session",

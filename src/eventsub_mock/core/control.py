@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..digits import whole_number
-from ..protocol import CloseCode
+from ..protocol import REVOCATION_STATUSES, CloseCode
 from . import errors
 from .faults import FaultSettings
 from .hosts import host_name, is_loopback_name
+from .operations import OPERATIONS, PREFIX
 
 if TYPE_CHECKING:
     from .hub import EventSubCore
@@ -74,9 +75,16 @@ class Control:
         self._core = core
 
     def info(self, request: Request) -> dict[str, Any]:
+        """The server, and the choices its controls take (the dashboard offers these)."""
         return {
             "server": "eventsub-mock",
             "require_subscription": self._core.config.require_subscription,
+            "close_codes": [{"code": int(code), "reason": code.reason} for code in CloseCode],
+            "revocation_statuses": sorted(REVOCATION_STATUSES),
+            # The routes, from the one table, so that the page names operations, not paths.
+            "operations": {
+                op.name: {"method": op.method, "path": PREFIX + op.path} for op in OPERATIONS
+            },
         }
 
     def sessions(self, request: Request) -> dict[str, Any]:
@@ -94,6 +102,14 @@ class Control:
             raise errors.InvalidControlRequest(reason="status must be a string")
         shard = self._core.disable_shard(request["conduit_id"], request["shard_id"], status)
         return {"data": [shard]}
+
+    def types(self, request: Request) -> dict[str, Any]:
+        from ..catalog.listing import describe_types  # the catalogue loads on first use
+
+        return {"data": describe_types()}
+
+    def preview(self, request: Request) -> dict[str, Any]:
+        return self._core.preview(request)
 
     def trigger(self, request: Request) -> dict[str, Any]:
         """Fire an event; a trigger that reaches nobody is refused with the reason."""

@@ -85,6 +85,11 @@ def condition_matches(condition: Mapping[str, Any], named: Mapping[str, str]) ->
     return True
 
 
+def _given(condition: Mapping[str, Any]) -> dict[str, Any]:
+    """The condition fields an event is built on: those the subscription fills in."""
+    return {k: v for k, v in condition.items() if v}
+
+
 # A destination with the transport that sends to it and the subscriptions it gets.
 _Group = tuple[Transport, list[Subscription]]
 # Told of each event of a type that went out, as it was built (see `Router.watch`).
@@ -208,6 +213,20 @@ class Router:
                 result.subscriptions.append(sub.id)
         return result
 
+    def preview(self, delivery: Delivery) -> dict[str, Any]:
+        """What a trigger would send, sending nothing: how many subscriptions it reaches and
+        the first one's event, built as `deliver` builds it (with a seed, the same event)."""
+        subs = [sub for _, _, group in self.targets(delivery) for sub in group]
+        condition = subs[0].condition if subs else delivery.make_condition()
+        event_key, body = delivery.build_event(_given(condition))
+        return {
+            "type": delivery.type,
+            "version": delivery.version,
+            "reaches": len(subs),
+            "subscription": orjson.loads(subs[0].notification_json()) if subs else None,
+            event_key: body,
+        }
+
     @staticmethod
     def _build(
         delivery: Delivery,
@@ -217,7 +236,7 @@ class Router:
     ) -> list[bytes]:
         """The event tails for one condition; each single event also goes to `events` when
         that is a list (a batched `events` body is not an event of the type)."""
-        given = {k: v for k, v in condition.items() if v}
+        given = _given(condition)
         tails = []
         for _ in range(delivery.count):
             event_key, body = delivery.build_event(given)

@@ -258,7 +258,7 @@ class EventSubCore:
     def operate(self, name: str, request: Mapping[str, Any]) -> Any:
         """Run a control operation (`core.operations`) on a request's fields. Those that
         change something are feed items, with their outcome (the feed redacts secrets)."""
-        if BY_NAME[name].method == "GET":
+        if not BY_NAME[name].changes:
             return getattr(self.control, name)(request)
         try:
             answer = getattr(self.control, name)(request)
@@ -283,6 +283,16 @@ class EventSubCore:
         from .triggers import delivery_from_request  # the catalogue loads on first use
 
         return self.deliver(delivery_from_request(request, self.clock))
+
+    def preview(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """The event a trigger request would send, and how many subscriptions it would reach,
+        without sending anything."""
+        from .triggers import delivery_from_request
+
+        delivery = delivery_from_request(request, self.clock)
+        if delivery.session_id is not None:
+            self.websockets.find(delivery.session_id)
+        return self.router.preview(delivery)
 
     def deliver(self, delivery: Delivery) -> DeliveryResult:
         if delivery.session_id is not None:

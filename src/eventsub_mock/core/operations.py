@@ -17,14 +17,19 @@ def quoted(value: str) -> str:
 
 
 class Operation:
-    __slots__ = ("method", "name", "path", "summary")
+    __slots__ = ("changes", "method", "name", "path", "summary")
 
-    def __init__(self, name: str, method: str, path: str, summary: str) -> None:
+    def __init__(
+        self, name: str, method: str, path: str, summary: str, *, changes: bool | None = None
+    ) -> None:
         self.name = name
         self.method = method
         # Under PREFIX; `{name}` segments are the operation's path parameters.
         self.path = path
         self.summary = summary
+        # Whether it changes the mock (and so is an item of the feed): POSTs do, unless they
+        # only compute an answer from a body (`preview`).
+        self.changes = method != "GET" if changes is None else changes
 
     def url_path(self, **params: str) -> str:
         """The path of a request, path parameters filled in and quoted."""
@@ -36,7 +41,15 @@ OPERATIONS = (
     Operation("sessions", "GET", "/sessions", "list the connected sessions"),
     Operation("subscriptions", "GET", "/subscriptions", "list all subscriptions"),
     Operation("conduits", "GET", "/conduits", "list the conduits and their shards"),
+    Operation("types", "GET", "/types", "list the subscription types in the catalogue"),
     Operation("trigger", "POST", "/trigger", "fire an event at the connected sessions"),
+    Operation(
+        "preview",
+        "POST",
+        "/preview",
+        "show the event a trigger would send, sending nothing",
+        changes=False,
+    ),
     Operation(
         "retrigger",
         "POST",

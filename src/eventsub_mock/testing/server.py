@@ -30,6 +30,7 @@ from ..core.model import Caller, Subscription
 from ..core.play import PlayResult, Run
 from ..core.sessions import Session
 from ..web.app import build_app
+from ..web.ui import DASHBOARD_PATH
 from ..web.webhooks import WebhookPoster
 from .waiters import Waiters, WaitTimeout
 
@@ -169,6 +170,10 @@ class MockServer:
     @property
     def control_url(self) -> str:
         return f"{self.base_url}/_mock"
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"{self.base_url}{DASHBOARD_PATH}/"
 
     # --- time ---------------------------------------------------------------------------------
 

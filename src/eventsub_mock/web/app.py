@@ -1,5 +1,5 @@
-"""The aiohttp application: websocket, subscription API, Helix actions, OAuth, the control API
-and its live feed on one port."""
+"""The aiohttp application: websocket, subscription API, Helix actions, OAuth, the control API,
+its live feed and the dashboard on one port."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aiohttp import web
 from ..config import ServerConfig
 from ..core.hub import EventSubCore
 from ..core.operations import PREFIX as CONTROL_PREFIX
-from . import conduits, control, feed, helix, oauth, subscriptions, websocket
+from . import conduits, control, feed, helix, oauth, subscriptions, ui, websocket
 from .responses import api_middleware
 
 # Paths that are not REST requests of the mocked APIs: the websocket endpoint (the feed has
@@ -49,4 +49,5 @@ def build_app(
     oauth.add_routes(app, core)
     control.add_routes(app, core)
     feed.add_routes(app, core, config)
+    ui.add_routes(app)
     return app

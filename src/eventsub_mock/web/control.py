@@ -11,6 +11,7 @@ from ..core import errors
 from ..core.hub import EventSubCore
 from ..core.operations import OPERATIONS, PREFIX, Operation
 from .responses import json_response, read_json
+from .ui import is_dashboard_path
 
 
 def token_middleware(token: str) -> Any:
@@ -19,8 +20,10 @@ def token_middleware(token: str) -> Any:
 
     @web.middleware
     async def require_token(request: web.Request, handler: Any) -> web.StreamResponse:
-        if request.path.startswith(PREFIX) and not hmac.compare_digest(
-            request.headers.get("Authorization", ""), expected
+        if (
+            request.path.startswith(PREFIX)
+            and not is_dashboard_path(request.path)  # static files, nothing secret
+            and not hmac.compare_digest(request.headers.get("Authorization", ""), expected)
         ):
             raise errors.ControlTokenRequired()
         return await handler(request)
