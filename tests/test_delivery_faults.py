@@ -543,7 +543,8 @@ BAD_REQUESTS = [
     ({"delay": -1}, 400, "delay must be a number of seconds, 0 or more, not -1"),
     ({"reorder": 2.5}, 400, "reorder must be a whole number of notifications from 0 to 1000"),
     ({"reorder": 1001}, 400, "reorder must be a whole number of notifications from 0 to 1000"),
-    ({"seed": "x"}, 400, "seed must be a whole number, not 'x'"),
+    ({"seed": "x"}, 400, f"seed must be a whole number from {-(2**63)} to {2**63 - 1}, not 'x'"),
+    ({"seed": 2**63}, 400, f"seed must be a whole number from {-(2**63)} to {2**63 - 1}, not 9"),
     ({"dorp": 0.5}, 400, "unknown fault option 'dorp'; the options are: duplicate, "),
     ({"clear": True, "drop": 1}, 400, "clear takes no fault options: drop"),
     ({"clear": "yes"}, 400, "clear must be true or false"),
@@ -604,7 +605,7 @@ async def test_the_faults_command_refuses_bad_values_in_one_line(server: MockSer
     refused = await control(server, "faults", "--session", "nope", "--delay", "1")
     assert "session 'nope' does not exist" in assert_one_line_error(refused, code=1)
     usage = await control(server, "faults", "--drop", "half")
-    assert usage.returncode == 2 and "invalid float value" in usage.stderr
+    assert usage.returncode == 2 and "'half' is not a number" in usage.stderr
     usage = await control(server, "faults", "--session", "a", "--subscription", "b")
     assert usage.returncode == 2 and "not allowed with" in usage.stderr
 

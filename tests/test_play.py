@@ -506,12 +506,22 @@ async def test_a_step_the_server_refuses_fails_the_play(manual_server: MockServe
         await manual_server.play(scenario)
 
 
-async def test_wait_for_times_out(manual_server: MockServer) -> None:
-    scenario = {"step": [{"wait_for": "subscription", "timeout": 0.05}]}
-    with pytest.raises(
-        errors.PlayFailed, match=r"timed out after 0\.05 s waiting for 1 subscription"
-    ):
-        await manual_server.play(scenario)
+async def test_wait_for_times_out(manual_server: MockServer, http) -> None:
+    """A wait_for's timeout runs on the server's clock: the play fails once the manual
+    clock has passed it, not before."""
+    body = {"scenario": {"step": [{"wait_for": "subscription", "timeout": 30}]}}
+    async with http.post(manual_server.control_url + "/plays", json=body) as response:
+        play = await response.json()
+    assert (play["state"], play["waiting_for"]) == ("running", "1 subscription")
+    status_url = f"{manual_server.control_url}/plays?id={play['id']}"
+    await manual_server.advance(29.9)
+    async with http.get(status_url) as response:
+        assert (await response.json())["data"][0]["state"] == "running"
+    await manual_server.advance(0.1)
+    async with http.get(status_url) as response:
+        (failed,) = (await response.json())["data"]
+    assert failed["state"] == "failed"
+    assert failed["error"] == "scenario, step 1: timed out after 30 s waiting for 1 subscription"
 
 
 async def test_a_faults_step_sets_delivery_faults(manual_server: MockServer, make_client) -> None:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..clock import Clock
+from ..digits import MAX_SEED, MIN_SEED
 from ..protocol import CloseCode
 from . import errors
 from .model import Subscription
@@ -113,7 +114,7 @@ def _window(value: Any) -> bool:
 
 
 def _seed(value: Any) -> bool:
-    return value is None or _integer(value)
+    return value is None or (_integer(value) and MIN_SEED <= value <= MAX_SEED)
 
 
 _Rule = tuple[str, Callable[[Any], bool], Callable[[Any], Any]]
@@ -132,7 +133,7 @@ _RULES: dict[str, _Rule] = {
     "delay": _SECONDS,
     "drop": _RATE,
     "chaos": _RATE,
-    "seed": ("a whole number", _seed, lambda value: value),
+    "seed": (f"a whole number from {MIN_SEED} to {MAX_SEED}", _seed, lambda value: value),
 }
 
 

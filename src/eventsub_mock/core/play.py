@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from . import errors, scenario, sequences
+from .control import FaultsRequest
 from .scenario import Scenario, Step
 
 if TYPE_CHECKING:
@@ -185,9 +186,8 @@ class Player:
             raise errors.InvalidControlRequest(reason="file must be a string")
         if has_sequence:
             name = request["sequence"]
-            sequences.find(name)
             options = {k: v for k, v in request.items() if k not in PLAY_KEYS}
-            sequences.parse_options(options)
+            sequences.parse_options(options, sequences.find(name))
             step = Step("play", name, options, "1", None)
             return Scenario(name, None, (step,))
         unknown = sorted(set(request) - set(PLAY_KEYS))
@@ -262,6 +262,13 @@ class Player:
                     return
         except errors.ApiError as exc:
             self._finish(run, "failed", f"{self._where(run)}: {exc.message}")
+        except Exception as exc:
+            # A failure of the mock's own: the play ends rather than stay "running" with
+            # nothing left to wake it, and the error goes on to whoever drives the play (a
+            # 500 for the request that started it, a logged error from a timer).
+            reason = f"{self._where(run)}: the mock failed: {type(exc).__name__}: {exc}"
+            self._finish(run, "failed", reason)
+            raise
 
     @staticmethod
     def _where(run: Run) -> str:
@@ -323,9 +330,26 @@ class Player:
                 self._core.operate("keepalive", {"session_id": session_id, "enabled": value})
             self._record(run, step, now, enabled=value, sessions=sessions)
         elif action == "faults":
-            result = self._core.operate("faults", dict(value))
-            self._record(run, step, now, request=dict(value), result=result)
+            self._faults(run, step, now)
         return True
+
+    def _faults(self, run: Run, step: Step, now: float) -> None:
+        """A faults step: the faults operation, for the session `session` picks if given.
+        Faults it sets without a seed take one from the play's, so a seeded play meets the
+        same faults each time."""
+        request = dict(step.value)
+        if FaultsRequest.parse(request).settings is not None:
+            request.setdefault("seed", run.rng.getrandbits(48))
+        selector = step.options.get("session")
+        if selector is None:
+            result = self._core.operate("faults", request)
+            self._record(run, step, now, request=request, result=result)
+            return
+        sessions = self._sessions(selector)
+        result = None
+        for session_id in sessions:
+            result = self._core.operate("faults", {**request, "session_id": session_id})
+        self._record(run, step, now, request=request, sessions=sessions, result=result)
 
     def _trigger(self, run: Run, step: Step, request: dict[str, Any], now: float) -> None:
         # The trigger operation's own method: an event nobody receives is delivered 0, not
@@ -348,7 +372,7 @@ class Player:
         )
 
     def _start_sequence(self, run: Run, step: Step, now: float) -> None:
-        options = sequences.parse_options(step.options)
+        options = sequences.parse_options(step.options, sequences.find(step.value))
         if options.to_user is None:
             channel = self._default_channel()
             if channel is not None:
@@ -481,12 +505,6 @@ class Player:
 def _speed(value: Any) -> float:
     if value is None:
         return 1.0
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not 0 < value <= scenario.MAX_SPEED
-    ):
-        raise errors.InvalidControlRequest(
-            reason=f"speed must be a number above 0, at most {scenario.MAX_SPEED:g}"
-        )
+    if not scenario.valid_speed(value):
+        raise errors.InvalidControlRequest(reason=scenario.SPEED_RULE)
     return float(value)

@@ -24,7 +24,6 @@ from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
-from ..core.faults import FaultSettings
 from ..core.feed import FeedFilter
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
@@ -426,12 +425,11 @@ class MockServer:
         `delay`, `drop`, `chaos`, `seed`) for the server, a session or a subscription,
         replacing that scope's; with no options, only show them. Returns every scope's
         settings and the counts of faults injected, as the control API's `faults` answers."""
-        if not options:
-            return self.core.describe_faults(session_id=session_id, subscription_id=subscription_id)
-        settings = FaultSettings.from_options(options)
-        return self.core.set_faults(
-            settings, session_id=session_id, subscription_id=subscription_id
-        )
+        scope = {"session_id": session_id, "subscription_id": subscription_id}
+        request = {**options, **{k: v for k, v in scope.items() if v is not None}}
+        # The operation's own rules (not through `operate`: a Python call is no control
+        # request of the feed's).
+        return self.core.control.faults(request)
 
     def clear_faults(
         self, *, session_id: str | None = None, subscription_id: str | None = None

@@ -91,10 +91,12 @@ class Helix:
         query: Mapping[str, Sequence[str]],
         body: Any,
     ) -> HelixResult:
-        """Run one endpoint: (status, body), where a None body is a 204."""
+        """Run one endpoint: (status, body); an action that answers nothing (None) is a
+        204 No Content."""
         emitter = self.ctx.emitter
         emitter.sent = []
         action = getattr(getattr(self, route.area), route.action)
+        succeeded = False
         try:
             result = action(
                 HelixRequest(
@@ -106,9 +108,12 @@ class Helix:
                     lambda user_id: self.ctx.granted(caller.client_id, user_id),
                 )
             )
+            succeeded = True
         except errors.ApiError as exc:
             self._report(route.endpoint, [], exc.status)
             raise
+        finally:
+            self.users.settle(succeeded)
         status = 204 if result is None else 200
         self._report(route.endpoint, emitter.sent, status)
         return status, result

@@ -14,6 +14,7 @@ from ... import catalog, protocol
 from ...catalog import fakes
 from ...catalog.payloads import message_fragments
 from .. import errors
+from . import recorded
 from .context import HelixContext
 from .moderation import Moderation
 from .request import HelixRequest, bool_field, int_field, text_field
@@ -89,18 +90,13 @@ class Chat:
     def chatted(self, event: Mapping[str, Any]) -> None:
         """A chat message went out: one a trigger sent can be replied to and deleted as one
         a Helix call sent can (those are noted when sent, with the sender's own names)."""
-        message_id, broadcaster_id = event.get("message_id"), event.get("broadcaster_user_id")
-        if not isinstance(message_id, str) or broadcaster_id is None:
+        message_id = recorded.text(event, "message_id")
+        broadcaster_id = recorded.text(event, "broadcaster_user_id")
+        sender = recorded.user(event, "chatter_user_")
+        if not message_id or not broadcaster_id or sender is None or message_id in self.lines:
             return
-        if message_id in self.lines:
-            return
-        sender = User(
-            str(event.get("chatter_user_id")),
-            str(event.get("chatter_user_login")),
-            str(event.get("chatter_user_name")),
-        )
-        text = (event.get("message") or {}).get("text", "")
-        self._remember(ChatLine(message_id, str(broadcaster_id), sender, str(text)))
+        text = recorded.text(recorded.table(event, "message"), "text") or ""
+        self._remember(ChatLine(message_id, broadcaster_id, User(*sender), text))
 
     def _mentioned(self, login: str) -> tuple[str, str, str] | None:
         user = self.ctx.users.by_login(login)
@@ -158,7 +154,6 @@ class Chat:
             )
         message, bits = self._message("channel.chat.message", text)
         message_id = protocol.new_message_id()
-        self._remember(ChatLine(message_id, broadcaster.id, sender, text))
         reply = None
         if parent is not None:
             reply = {
@@ -183,6 +178,8 @@ class Chat:
                 "reply": reply,
             },
         )
+        # Noted once it went out: a message that failed to go out is not a chat line.
+        self._remember(ChatLine(message_id, broadcaster.id, sender, text))
         return {"data": [{"message_id": message_id, "is_sent": True, "drop_reason": None}]}
 
     def _remember(self, line: ChatLine) -> None:

@@ -17,7 +17,9 @@ from typing import Any
 
 from ... import protocol
 from ...catalog import fakes
+from ...digits import is_digits
 from .. import errors
+from . import recorded
 from .request import MAX_IDS, HelixRequest
 
 # Ids of the users the rest of the server knows (tokens, subscription conditions), with the
@@ -76,24 +78,36 @@ def _user(user_id: str, configured_login: str | None) -> User:
 
 
 def is_user_id(value: str) -> bool:
-    return value.isdigit() and len(value) <= 20
+    """Helix's one rule for a user id: ASCII digits, at most 20 of them."""
+    return is_digits(value, 20)
 
 
 class Users:
     def __init__(self, known: KnownUsers) -> None:
         self._known = known
-        # Users Helix calls named (by id): their logins can be looked up.
+        # Users Helix calls named (by id): their logins can be looked up. Those the call
+        # being answered names are met once it succeeds (`settle`): a refused call meets
+        # nobody.
         self._met: set[str] = set()
+        self._naming: set[str] = set()
         # The chatters of the recent chat messages: login (lower case) -> id, newest last.
         self._chatters: OrderedDict[str, str] = OrderedDict()
 
     def clear(self) -> None:
         self._met.clear()
+        self._naming.clear()
         self._chatters.clear()
+
+    def settle(self, succeeded: bool) -> None:
+        """The call being answered ended: the users it named are met when it succeeded."""
+        if succeeded:
+            self._met |= self._naming
+        self._naming.clear()
 
     def get(self, user_id: str) -> User:
         """A user by id (an id of digits; the caller checked it)."""
-        self._met.add(user_id)
+        if user_id not in self._met:
+            self._naming.add(user_id)
         login = next((lg for uid, lg in self._known() if uid == user_id and lg), None)
         return _user(user_id, login)
 
@@ -103,10 +117,11 @@ class Users:
         for uid, configured in self._known():  # the first login configured, as get() has it
             if uid not in logins or (configured and not logins[uid]):
                 logins[uid] = configured
-        for user_id in sorted(logins.keys() | self._met):
+        for user_id in sorted(logins.keys() | self._met | self._naming):
             user = _user(user_id, logins.get(user_id))
             if user.login == wanted:
-                self._met.add(user_id)
+                if user_id not in self._met:
+                    self._naming.add(user_id)
                 return user
         chatter = self._chatters.get(wanted)
         return None if chatter is None else self.get(chatter)
@@ -114,12 +129,13 @@ class Users:
     def chatted(self, event: Mapping[str, Any]) -> None:
         """A chat message went out (a Helix call's or a trigger's): its chatter's login can
         be looked up from now on."""
-        login, user_id = event.get("chatter_user_login"), event.get("chatter_user_id")
-        if not isinstance(login, str) or user_id is None:
+        chatter = recorded.user(event, "chatter_user_")
+        if chatter is None or not is_user_id(chatter[0]) or not chatter[1]:
             return
+        user_id, login = chatter[0], chatter[1].lower()
         chatters = self._chatters
-        chatters.pop(login.lower(), None)
-        chatters[login.lower()] = str(user_id)
+        chatters.pop(login, None)
+        chatters[login] = user_id
         if len(chatters) > RECENT_CHATTERS:
             chatters.popitem(last=False)
 
