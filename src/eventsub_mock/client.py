@@ -294,7 +294,8 @@ class ControlClient:
     def play(self, target: Any, **options: Any) -> dict[str, Any]:
         """Start a built-in sequence (`"gift-bomb"`, with options such as `to_user`, `count`,
         `interval`, `speed`, `seed`) or a scenario file (`"raid.toml"`, with `speed` and
-        `seed`); the play as it stands once it first waits. Follow it with `play_status()`."""
+        `seed`); the play as it stands once it first waits, ends or has run its first slice
+        of steps. Follow it with `play_status()`."""
         return self.operate("play", play_request(target, options))
 
     def plays(self) -> list[dict[str, Any]]:

@@ -176,16 +176,19 @@ class Router:
             tails.append(group_tails)
 
         faults = self._faults
-        # Message ids are drawn for many destinations at once: one random draw for a single
-        # event's notifications to every session, instead of one per session.
+        # Message ids are drawn for many destinations at once (never more than the rest of the
+        # plan needs): one random draw for a single event's notifications to every session,
+        # instead of one per session.
         id_pool: list[bytes] = []
         used = 0
+        unsent = delivery.count * sum(len(subs) for _, _, subs in plan)
         for (transport, destination, subs), group_tails in zip(plan, tails, strict=True):
             wanted = delivery.count * len(subs)
             if used + wanted > len(id_pool):
-                id_pool, used = batch.message_ids(max(wanted, _IDS_AT_ONCE)), 0
+                id_pool, used = batch.message_ids(min(unsent, max(wanted, _IDS_AT_ONCE))), 0
             ids = id_pool[used : used + wanted]
             used += wanted
+            unsent -= wanted
             if faults.active:
                 accepted = faults.send(transport, destination, batch, subs, group_tails, ids)
             else:
