@@ -25,7 +25,6 @@ import aiohttp
 import pytest
 
 from eventsub_mock import ManualClock, MockServer
-from eventsub_mock.protocol import split_text_frames
 
 from .conftest import CLIENT_ID, Client
 
@@ -541,59 +540,6 @@ async def test_a_client_that_takes_nothing_for_the_drain_timeout_is_closed_with_
         await server.advance(1)
         assert await server.wait_for_close(stalled.session_id) == 4005
         assert await status_of(server, stalled_sub) == "websocket_network_timeout"
-        stalled.writer.transport.resume_reading()
-        await stalled.close()
-        await assert_unaffected(server, normal)
-
-
-async def test_events_one_by_one_go_out_in_two_writes_a_turn_and_a_stall_is_still_seen(
-    http: aiohttp.ClientSession,
-) -> None:
-    """A session's first send of a turn of the event loop is written at once, the rest of
-    the turn's are gathered into one write; when the client stops taking them the server
-    still notices once they are on the socket, and closes it with 4005 after the drain
-    timeout."""
-    options = {"ping_interval": 600, "drain_timeout": 5}
-    async with MockServer(port=0, clock=ManualClock(), **options) as server:
-        normal = await make_bystander(server, http)
-        stalled = await RawWebSocket.connect(server)
-        await subscribe(http, server, stalled.session_id)
-        connection = server.core.sessions[stalled.session_id].connection
-        transport = connection._transport
-        writes: list[bytes] = []
-        write = transport.write
-
-        def counted(data: bytes) -> None:
-            writes.append(data)
-            write(data)
-
-        transport.write = counted  # type: ignore[method-assign]
-        for user in ("1", "2", "3", "4"):  # no await that yields: one turn
-            await server.trigger("channel.follow", version="2", from_user=user)
-        assert len(writes) == 1  # the first, at once
-        for _ in range(4):
-            await normal.client.receive()
-        assert [len(split_text_frames(data)) for data in writes] == [1, 3]
-        stalled.writer.transport.pause_reading()
-        reports: list[bool] = []
-        report = connection.on_backlog
-        assert report is not None
-        connection.on_backlog = lambda room: (reports.append(room), report(room))[1]
-        for _ in range(500):  # until what a turn gathered is more than the client takes
-            for count in (1, 50):  # the turn's first send, then one that is gathered
-                await server.trigger(
-                    "channel.follow", version="2", session=stalled.session_id, count=count
-                )
-            await asyncio.sleep(0)  # the next turn: what was gathered goes on the socket
-            if reports:
-                break
-        assert reports == [True] and transport.get_write_buffer_size()
-        assert all(len(data) < 64 * 1024 for data in writes)  # none was big
-        assert 0 < connection.pending() < server.config.max_send_buffer_bytes // 2
-        await server.advance(server.config.drain_timeout - 1)
-        assert stalled.session_id in server.core.sessions
-        await server.advance(1)
-        assert await server.wait_for_close(stalled.session_id) == 4005
         stalled.writer.transport.resume_reading()
         await stalled.close()
         await assert_unaffected(server, normal)

@@ -189,11 +189,6 @@ class EventSubCore:
     def connection_lost(self, session: Session) -> None:
         self.websockets.connection_lost(session)
 
-    def written(self, session: Session, room: bool) -> None:
-        """Frames the connection gathered went on the socket, and the client did not take
-        them all (`room`: it can take more)."""
-        self.websockets.written(session, room)
-
     # --- the subscription API and OAuth -------------------------------------------------------
 
     def caller(self, client_id: str | None, authorization: str | None) -> Caller:

@@ -34,9 +34,7 @@ class Connection(Protocol):
     """What the core asks of a session's socket. Implementations never block."""
 
     def write(self, wire: bytes) -> bool:
-        """Queue framed bytes. False when the client cannot take more (the core closes it).
-        A connection that puts them on the socket later reports what the client did not take
-        then (`WebsocketSessions.written`)."""
+        """Queue framed bytes. False when the client cannot take more (the core closes it)."""
         ...
 
     def ping(self) -> None: ...
@@ -50,8 +48,7 @@ class Connection(Protocol):
         ...
 
     def pending(self) -> int:
-        """Bytes written but not yet taken by the client (beyond what the kernel holds): 0
-        while the client takes all it is sent."""
+        """Bytes written but not yet taken by the client (beyond what the kernel holds)."""
         ...
 
 
@@ -315,19 +312,11 @@ class WebsocketSessions:
             session.sent.extend(protocol.split_text_frames(wire))
         now = session.last_sent = self.clock.monotonic()
         session.bytes_written += len(wire)
-        self._judge_queue(session, now, session.connection.write(wire))
-
-    def written(self, session: Session, room: bool) -> None:
-        """The connection put frames it had gathered on the socket, and the client did not
-        take them all: judged as a write is."""
-        if session.open:
-            self._judge_queue(session, self.clock.monotonic(), room)
-
-    def _judge_queue(self, session: Session, now: float, room: bool) -> None:
-        if not room:
+        connection = session.connection
+        if not connection.write(wire):
             # The client stopped reading: production closes a client it cannot write to.
             self.close(session, CloseCode.NETWORK_TIMEOUT)
-        elif session.backlog_since is None and (pending := session.connection.pending()):
+        elif session.backlog_since is None and (pending := connection.pending()):
             self._watch_backlog(session, now, pending)
 
     def _watch_backlog(self, session: Session, now: float, pending: int) -> None:

@@ -7,12 +7,7 @@ from aiohttp import WSMsgType, web
 from ..config import ServerConfig
 from ..core import errors
 from ..core.hub import EventSubCore
-from .connection import (
-    ReadOnlyWebSocketResponse,
-    SocketConnection,
-    WriteFlusher,
-    protocol_error_code,
-)
+from .connection import ReadOnlyWebSocketResponse, SocketConnection, protocol_error_code
 
 # The end of the client's frames: the server closed (CLOSING) or the stream ended (CLOSED).
 _END = (WSMsgType.CLOSING, WSMsgType.CLOSED)
@@ -20,7 +15,6 @@ _END = (WSMsgType.CLOSING, WSMsgType.CLOSED)
 
 def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -> None:
     scheme = "wss" if config.ssl else "ws"
-    flusher = WriteFlusher()
 
     async def websocket(request: web.Request) -> web.StreamResponse:
         ws = ReadOnlyWebSocketResponse(max_msg_size=config.max_frame_bytes)
@@ -28,7 +22,7 @@ def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -
             raise errors.NotAWebsocketUpgrade()
         core.check_capacity()
         await ws.prepare(request)
-        connection = SocketConnection(ws, request, config.max_send_buffer_bytes, flusher)
+        connection = SocketConnection(ws, request, config.max_send_buffer_bytes)
         session = core.open_session(
             connection,
             keepalive_seconds=core.keepalive_for(request.query.get("keepalive_timeout_seconds")),
@@ -36,7 +30,6 @@ def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -
             reconnect_token=request.query.get("reconnect_id"),
         )
         if session is not None:
-            connection.on_backlog = lambda room: core.written(session, room)
             try:
                 while True:
                     message = await connection.receive()
