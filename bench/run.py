@@ -113,6 +113,9 @@ HELIX_HEADERS = {
     "Authorization": "Bearer bench-token",
     "Content-Type": "application/json",
 }
+# While a play runs, another connection lists the plays this often (seconds), from the moment
+# the request that starts it is sent until it has ended: a play must not hold those up.
+PLAY_PROBE_INTERVAL = 0.02
 # What a gift bomb sends: the gift, the subs, and their chat notifications.
 GIFT_BOMB_SUBSCRIPTIONS = [
     {
@@ -1912,6 +1915,26 @@ async def helix(ctx: Context) -> Result:
     return result
 
 
+async def _probe_while_playing(
+    http: KeepAliveHttp, answered: asyncio.Event
+) -> tuple[dict[str, Any], list[float]]:
+    """List the plays every PLAY_PROBE_INTERVAL seconds until the play's request has been
+    answered and the play has ended (the caller bounds the time): the play's last state, and
+    how long each of those requests took to be answered."""
+    request = http.build("GET", BY_NAME["plays"].url_path(), {})
+    probes: list[float] = []
+    while True:
+        sent = time.monotonic()
+        code, raw = await http.send(request)
+        probes.append(time.monotonic() - sent)
+        if code != 200:
+            raise BenchError(f"GET /_mock/plays: HTTP {code}: {raw[:200]!r}")
+        plays = orjson.loads(raw)["data"]
+        if answered.is_set() and plays and plays[-1]["state"] != "running":
+            return plays[-1], probes
+        await asyncio.sleep(PLAY_PROBE_INTERVAL)
+
+
 async def play(ctx: Context) -> Result:
     """A built-in sequence at scale: gift-bomb with N gifted subs, its pacing at 0, to S
     sessions subscribed to the channel's gifts, subs and chat notifications."""
@@ -1933,6 +1956,8 @@ async def play(ctx: Context) -> Result:
             "all sessions subscribed (3 types)", subscribed == sessions, f"{subscribed} {errors}"
         )
         http = KeepAliveHttp(HOST, server.port)
+        probe_http = KeepAliveHttp(HOST, server.port)
+        probing: asyncio.Task[tuple[dict[str, Any], list[float]]] | None = None
         try:
             body = {
                 "sequence": "gift-bomb",
@@ -1947,21 +1972,30 @@ async def play(ctx: Context) -> Result:
                 {"Content-Type": "application/json"},
                 orjson.dumps(body),
             )
-            await http.send(http.build("GET", BY_NAME["plays"].url_path(), {}))  # connect
+            for connection in (http, probe_http):  # connect
+                await connection.send(http.build("GET", BY_NAME["plays"].url_path(), {}))
             await pool.all({"cmd": "arm", "per_session": per_session}, 10.0)
             wait_timeout = min(600.0, 30.0 + expected / 5_000)
+            answered_event = asyncio.Event()
             with PySpy(ctx, server.pid, "play"):
                 cpu0 = server.cpu_seconds()
                 t0 = time.monotonic()
+                probing = asyncio.create_task(
+                    asyncio.wait_for(_probe_while_playing(probe_http, answered_event), wait_timeout)
+                )
                 status, raw = await asyncio.wait_for(http.send(request), wait_timeout)
                 answered = time.monotonic() - t0
+                answered_event.set()
+                final, probes = await probing
                 waits = await pool.all({"cmd": "wait", "timeout": wait_timeout}, wait_timeout + 30)
                 cpu_used = server.cpu_seconds() - cpu0
             statuses_after = await pool.all({"cmd": "status"}, 30.0)
         finally:
+            if probing is not None and not probing.done():
+                probing.cancel()
             await http.close()
+            await probe_http.close()
 
-    answer = orjson.loads(raw) if status == 200 else {}
     unique = sum(w["unique"] for w in waits)
     lost = sum(w["lost"] for w in waits)
     duplicated = sum(w["duplicates"] for w in waits) + sum(w["extra"] for w in waits)
@@ -1971,13 +2005,13 @@ async def play(ctx: Context) -> Result:
     elapsed = last_at - t0 if last_at else None
     result.check(
         "the play is done",
-        status == 200 and answer.get("state") == "done",
-        f"HTTP {status}: {raw[:300]!r}",
+        status == 200 and final.get("state") == "done",
+        f"HTTP {status}: {raw[:300]!r}; then {str(final)[:300]}",
     )
     result.check(
         "server reports all delivered",
-        answer.get("delivered") == expected,
-        f"{answer.get('delivered')}/{expected}",
+        final.get("delivered") == expected,
+        f"{final.get('delivered')}/{expected}",
     )
     result.check("none lost", lost == 0 and unique == expected, f"{unique}/{expected}")
     result.check("none duplicated", duplicated == 0, f"dup {duplicated}")
@@ -1986,6 +2020,9 @@ async def play(ctx: Context) -> Result:
     result.add("setup_s", "setup: connect + 3 subscriptions each", "s", setup)
     result.add("events", "events per session", "", per_session)
     result.add("answered_s", "start -> play request answered", "s", answered)
+    result.add("probes", "plays listed while it ran (every 20 ms)", "", len(probes))
+    result.add("probe_p50_ms", "list plays while it ran p50", "ms", ms(percentile(probes, 50)))
+    result.add("probe_max_ms", "list plays while it ran max", "ms", ms(max(probes, default=None)))
     result.add(
         "first_ms", "start -> first notification", "ms", ms(first_at - t0 if first_at else None)
     )

@@ -857,6 +857,9 @@ async def test_the_twitch_cli_docs_examples() -> None:
             assert close.returncode == 0, close
             assert await client.receive_close() == 4006
     finally:
+        if process.returncode is not None:  # the server ended early: say why
+            stderr = (await process.stderr.read()).decode() if process.stderr else ""
+            pytest.fail(f"the server exited with {process.returncode}:\n{stderr}")
         process.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(process.wait(), 5) == 0
 

@@ -13,6 +13,7 @@ from eventsub_mock.core.delivery import Delivery
 from eventsub_mock.core.errors import ApiError
 from eventsub_mock.core.hub import EventSubCore
 from eventsub_mock.core.model import Caller
+from eventsub_mock.core.timers import Timers
 from eventsub_mock.protocol import CloseCode, parse_keepalive, split_text_frames
 
 
@@ -303,3 +304,23 @@ def test_a_session_with_two_matching_subscriptions_gets_each_event_for_both() ->
     assert [f["payload"]["subscription"]["id"] for f in frames] == [first, second] * 3
     assert [f["payload"]["event"]["broadcaster_user_id"] for f in frames] == ["1", "2"] * 3
     assert len({f["metadata"]["message_id"] for f in frames}) == 6
+
+
+def test_a_timer_set_for_now_while_timers_run_waits_for_the_next_call() -> None:
+    """run_due fires what was due when it was called; what the handlers set, even for now,
+    is left to the next call, so the driver gets a turn between slices of work."""
+    timers = Timers()
+    fired: list[str] = []
+
+    def chain(name: str, now: float) -> None:
+        fired.append(name)
+        if len(fired) < 3:
+            timers.add(now, chain, f"{name}+")
+
+    timers.add(1.0, chain, "a")
+    timers.add(2.0, chain, "b")
+    timers.run_due(2.0)
+    assert fired == ["a", "b"]  # both were due; "a+" and "b+" were set while they ran
+    assert timers.next_deadline() == 2.0
+    timers.run_due(2.0)
+    assert fired == ["a", "b", "a+", "b+"] and timers.next_deadline() is None

@@ -15,7 +15,7 @@ import pytest
 
 from eventsub_mock import ManualClock, MockServer
 from eventsub_mock.core import errors
-from eventsub_mock.protocol import CloseCode
+from eventsub_mock.protocol import CloseCode, split_text_frames
 from eventsub_mock.testing import MockServerThread
 from eventsub_mock.testing.threaded import AsyncView
 
@@ -220,6 +220,50 @@ async def test_delay_holds_notifications_under_the_manual_clock(
     assert users(await notifications(subscribed, 1)) == ["2"]
     delays = [f["details"] for f in server.injected_faults]
     assert delays == [{"seconds": 5}, {"seconds": 5}]
+
+
+# --- how they are sent ------------------------------------------------------------------------
+
+
+def count_writes(server: MockServer, client: Client) -> list[int]:
+    """The notifications in each write to the client's socket from now on."""
+    assert client.session_id is not None
+    connection = server.core.sessions[client.session_id].connection
+    write = connection.write
+    writes: list[int] = []
+
+    def counted(wire: bytes) -> bool:
+        writes.append(len(split_text_frames(wire)))
+        return write(wire)
+
+    connection.write = counted  # type: ignore[method-assign]
+    return writes
+
+
+async def test_what_one_release_lets_go_is_one_write_in_the_faults_order(
+    server: MockServer, subscribed: Client
+) -> None:
+    """A trigger's notifications meet their faults one by one, but what a trigger, a delay,
+    a duplicate delay or a reorder window lets go reaches the session in one write, as
+    without faults, in the order the faults decided."""
+    writes = count_writes(server, subscribed)
+    server.faults(duplicate=1.0)
+    await server.trigger("channel.follow", count=5)
+    got = ids(await notifications(subscribed, 10))
+    assert got[0::2] == got[1::2] and len(set(got)) == 5
+    server.faults(drop=0.5, reorder=3, seed=5)
+    await server.trigger("channel.follow", count=12)
+    kept = 12 - sum(1 for f in server.injected_faults if f["fault"] == "drop")
+    await server.advance(1)  # the window short of full, if any
+    await notifications(subscribed, kept)
+    server.faults(delay=2, duplicate=1.0, duplicate_delay=1)
+    await server.trigger("channel.follow", count=4)
+    await server.advance(2)
+    delayed = ids(await notifications(subscribed, 4))
+    await server.advance(1)
+    assert ids(await notifications(subscribed, 4)) == delayed
+    full, rest = kept // 3 * 3, kept % 3  # the full windows, then the one short of full
+    assert writes == [10, *(n for n in (full, rest) if n), 4, 4]
 
 
 # --- chaos -------------------------------------------------------------------------------------
@@ -499,7 +543,8 @@ BAD_REQUESTS = [
     ({"delay": -1}, 400, "delay must be a number of seconds, 0 or more, not -1"),
     ({"reorder": 2.5}, 400, "reorder must be a whole number of notifications from 0 to 1000"),
     ({"reorder": 1001}, 400, "reorder must be a whole number of notifications from 0 to 1000"),
-    ({"seed": "x"}, 400, "seed must be a whole number, not 'x'"),
+    ({"seed": "x"}, 400, f"seed must be a whole number from {-(2**63)} to {2**63 - 1}, not 'x'"),
+    ({"seed": 2**63}, 400, f"seed must be a whole number from {-(2**63)} to {2**63 - 1}, not 9"),
     ({"dorp": 0.5}, 400, "unknown fault option 'dorp'; the options are: duplicate, "),
     ({"clear": True, "drop": 1}, 400, "clear takes no fault options: drop"),
     ({"clear": "yes"}, 400, "clear must be true or false"),
@@ -560,7 +605,7 @@ async def test_the_faults_command_refuses_bad_values_in_one_line(server: MockSer
     refused = await control(server, "faults", "--session", "nope", "--delay", "1")
     assert "session 'nope' does not exist" in assert_one_line_error(refused, code=1)
     usage = await control(server, "faults", "--drop", "half")
-    assert usage.returncode == 2 and "invalid float value" in usage.stderr
+    assert usage.returncode == 2 and "'half' is not a number" in usage.stderr
     usage = await control(server, "faults", "--session", "a", "--subscription", "b")
     assert usage.returncode == 2 and "not allowed with" in usage.stderr
 

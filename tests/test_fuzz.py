@@ -1,6 +1,7 @@
 """Property tests (issue 7): bad input never breaks the server or anyone else's session.
 
-Hypothesis generates requests to the subscription API and the control API (malformed,
+Hypothesis generates requests to the subscription API, the control API (plays and faults
+included) and every Helix route (malformed,
 truncated, deeply nested, huge and wrongly typed JSON, unknown fields, invalid UTF-8, bad or
 missing headers, wrong methods, odd query strings) and websocket frames. They are sent as raw
 bytes over TCP, so nothing a client library would normalise gets normalised. Properties:
@@ -32,6 +33,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import aiohttp
 import pytest
@@ -45,6 +47,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eventsub_mock import ManualClock, MockServer, catalog, protocol
+from eventsub_mock.core.helix.routes import ROUTES as HELIX_ROUTES
+from eventsub_mock.core.scenario import ACTIONS as SCENARIO_ACTIONS
 
 from .conftest import CLIENT_ID, Client
 from .test_faults import (
@@ -78,7 +82,8 @@ def _print_totals(request: pytest.FixtureRequest):
     line = (
         f"\ntest_fuzz totals: {TOTALS['http']} HTTP requests "
         f"({TOTALS['http_subscription_api']} subscription API, "
-        f"{TOTALS['http_control_api']} control API, {TOTALS['http_state_changing']} "
+        f"{TOTALS['http_control_api']} control API, {TOTALS['http_helix']} Helix, "
+        f"{TOTALS['http_plays_faults']} plays and faults, {TOTALS['http_state_changing']} "
         f"reset/reconnect, {TOTALS['http_other']} other), {TOTALS['ws_handshakes']} "
         f"websocket handshakes, {TOTALS['ws_frames']} websocket frames"
     )
@@ -289,9 +294,26 @@ HEADER_VALUE_BYTES = bytes([0x09, *range(0x20, 0x7F), *range(0x80, 0x100)])
 header_values = st.binary(max_size=30).map(
     lambda b: bytes(HEADER_VALUE_BYTES[c % len(HEADER_VALUE_BYTES)] for c in b).strip()
 )
+# Headers a request may carry once (RFC 9110): aiohttp's parser refuses a second one with a
+# text 400 before the app sees it (the parser-level limitation named at the end), and the
+# fuzz strategies set some of them themselves.
+SINGLETON_HEADERS = frozenset(
+    {
+        "content-length",
+        "content-location",
+        "content-range",
+        "content-type",
+        "etag",
+        "host",
+        "max-forwards",
+        "server",
+        "transfer-encoding",
+        "user-agent",
+    }
+)
 header_names = st.text(
     alphabet=string.ascii_letters + string.digits + "-_", min_size=1, max_size=20
-)
+).filter(lambda name: name.lower() not in SINGLETON_HEADERS)
 
 
 def _optional(strategy: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes | None]:
@@ -751,6 +773,425 @@ async def test_reset_and_reconnect_fuzz(
     assert_no_errors_logged(caplog)
 
 
+# --- Helix, plays and faults ------------------------------------------------------------------
+
+# Numbers as Helix and the control API are sent them: in range or not, as strings of ASCII
+# digits or of other scripts' digits, huge, or any JSON.
+# Numbers written as strings that Helix must refuse (not ASCII digits, or far too many).
+BAD_NUMBER_STRINGS = ["--5", "-5", "²", "٣", " 60", "", "1e3", "9" * 30, "9" * 5000]
+numberish = st.one_of(
+    st.integers(-5, 2000),
+    st.sampled_from(BAD_NUMBER_STRINGS),
+    st.sampled_from(BAD_NUMBER_STRINGS),
+    st.sampled_from(["60", "15", "0", 2**63, 10**30]),
+    st.floats(),
+    json_values,
+)
+user_ids = st.one_of(
+    st.sampled_from(["1234", "5678", "9012", "", "0", "²", "١٢", "1" * 21, "-1"]), json_values
+)
+# What a query value or a body field may be replaced with.
+bad_values = st.one_of(
+    numberish,
+    user_ids,
+    st.sampled_from(["Cheer" + "9" * 30, "Cheer100 @user_1234 Kappa", "x" * 600, "TERMINATED"]),
+    st.text(max_size=20),
+)
+bad_query_values = st.one_of(
+    st.sampled_from(["1234", "5678", "²", "١٢", "1" * 21, "-1", "", "UNFULFILLED", "9" * 300]),
+    st.text(max_size=20),
+)
+
+
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(strategy, json_values)
+
+
+CHANNEL_CONDITION = {"broadcaster_user_id": "1234"}
+# What Helix calls send, subscribed to so that every event they cause is built and encoded.
+HELIX_EVENT_SUBSCRIPTIONS = [
+    ("channel.chat.message", "1", {"broadcaster_user_id": "1234", "user_id": "1234"}),
+    ("channel.chat.message_delete", "1", {"broadcaster_user_id": "1234", "user_id": "1234"}),
+    ("channel.chat_settings.update", "1", {"broadcaster_user_id": "1234", "user_id": "1234"}),
+    ("channel.moderate", "2", {"broadcaster_user_id": "1234", "moderator_user_id": "1234"}),
+    ("channel.ban", "1", CHANNEL_CONDITION),
+    ("channel.update", "2", CHANNEL_CONDITION),
+    ("channel.ad_break.begin", "1", CHANNEL_CONDITION),
+    ("channel.poll.begin", "1", CHANNEL_CONDITION),
+    ("channel.poll.end", "1", CHANNEL_CONDITION),
+    ("channel.prediction.begin", "1", CHANNEL_CONDITION),
+    ("channel.prediction.end", "1", CHANNEL_CONDITION),
+    ("channel.channel_points_custom_reward.add", "1", CHANNEL_CONDITION),
+    ("channel.channel_points_custom_reward.update", "1", CHANNEL_CONDITION),
+]
+
+OWN = {"broadcaster_id": "1234"}
+AS_MODERATOR = {"broadcaster_id": "1234", "moderator_id": "1234"}
+REWARD = {"broadcaster_id": "1234", "id": "reward"}
+# A call each Helix route takes on an open server, as (query, body): the fuzzer starts from
+# it, so that a value it spoils is checked where a valid request would get that far.
+VALID_HELIX_CALLS: dict[tuple[str, str], tuple[dict[str, str], dict[str, Any] | None]] = {
+    ("GET", "/users"): ({"id": "1234", "login": "user_1234"}, None),
+    ("GET", "/channels"): (OWN, None),
+    (
+        "PATCH",
+        "/channels",
+    ): (
+        OWN,
+        {
+            "title": "t",
+            "game_id": "",
+            "broadcaster_language": "en",
+            "delay": 0,
+            "tags": ["a"],
+            "content_classification_labels": [{"id": "Gambling", "is_enabled": True}],
+            "is_branded_content": False,
+        },
+    ),
+    ("POST", "/channels/commercial"): ({}, {**OWN, "length": 30}),
+    ("POST", "/raids"): ({"from_broadcaster_id": "1234", "to_broadcaster_id": "5678"}, None),
+    ("DELETE", "/raids"): (OWN, None),
+    (
+        "POST",
+        "/chat/messages",
+    ): ({}, {**OWN, "sender_id": "1234", "message": "hi Cheer100", "reply_parent_message_id": "m"}),
+    ("POST", "/chat/announcements"): (AS_MODERATOR, {"message": "hi", "color": "blue"}),
+    (
+        "POST",
+        "/chat/shoutouts",
+    ): ({"from_broadcaster_id": "1234", "to_broadcaster_id": "5678", "moderator_id": "1234"}, None),
+    ("DELETE", "/moderation/chat"): ({**AS_MODERATOR, "message_id": "m"}, None),
+    ("GET", "/chat/settings"): (AS_MODERATOR, None),
+    (
+        "PATCH",
+        "/chat/settings",
+    ): (
+        AS_MODERATOR,
+        {
+            "emote_mode": True,
+            "slow_mode": True,
+            "slow_mode_wait_time": 30,
+            "follower_mode_duration": 10,
+            "non_moderator_chat_delay_duration": 2,
+        },
+    ),
+    (
+        "POST",
+        "/moderation/bans",
+    ): (AS_MODERATOR, {"data": {"user_id": "9012", "duration": 60, "reason": "r"}}),
+    ("DELETE", "/moderation/bans"): ({**AS_MODERATOR, "user_id": "9012"}, None),
+    ("GET", "/moderation/banned"): ({**OWN, "user_id": "9012"}, None),
+    ("POST", "/moderation/moderators"): ({**OWN, "user_id": "5678"}, None),
+    ("DELETE", "/moderation/moderators"): ({**OWN, "user_id": "5678"}, None),
+    ("GET", "/moderation/moderators"): ({**OWN, "user_id": "5678"}, None),
+    ("POST", "/channels/vips"): ({**OWN, "user_id": "9012"}, None),
+    ("DELETE", "/channels/vips"): ({**OWN, "user_id": "9012"}, None),
+    ("GET", "/channels/vips"): (OWN, None),
+    ("POST", "/moderation/warnings"): (AS_MODERATOR, {"data": {"user_id": "9012", "reason": "r"}}),
+    ("GET", "/moderation/shield_mode"): (AS_MODERATOR, None),
+    ("PUT", "/moderation/shield_mode"): (AS_MODERATOR, {"is_active": True}),
+    (
+        "POST",
+        "/polls",
+    ): (
+        {},
+        {
+            **OWN,
+            "title": "t",
+            "choices": [{"title": "a"}, {"title": "b"}],
+            "duration": 60,
+            "channel_points_voting_enabled": True,
+            "channel_points_per_vote": 10,
+        },
+    ),
+    ("PATCH", "/polls"): ({}, {**OWN, "id": "poll", "status": "TERMINATED"}),
+    ("GET", "/polls"): ({**OWN, "id": "poll"}, None),
+    (
+        "POST",
+        "/predictions",
+    ): (
+        {},
+        {
+            **OWN,
+            "title": "t",
+            "outcomes": [{"title": "a"}, {"title": "b"}],
+            "prediction_window": 60,
+        },
+    ),
+    (
+        "PATCH",
+        "/predictions",
+    ): ({}, {**OWN, "id": "p", "status": "RESOLVED", "winning_outcome_id": "o"}),
+    ("GET", "/predictions"): (OWN, None),
+    (
+        "POST",
+        "/channel_points/custom_rewards",
+    ): (
+        OWN,
+        {
+            "title": "t",
+            "cost": 5,
+            "prompt": "p",
+            "background_color": "#9147FF",
+            "is_max_per_stream_enabled": True,
+            "max_per_stream": 3,
+            "global_cooldown_seconds": 60,
+        },
+    ),
+    ("PATCH", "/channel_points/custom_rewards"): (REWARD, {"cost": 10, "is_paused": True}),
+    ("DELETE", "/channel_points/custom_rewards"): (REWARD, None),
+    ("GET", "/channel_points/custom_rewards"): (
+        {**REWARD, "only_manageable_rewards": "true"},
+        None,
+    ),
+    (
+        "GET",
+        "/channel_points/custom_rewards/redemptions",
+    ): ({**OWN, "reward_id": "reward", "status": "UNFULFILLED"}, None),
+    (
+        "PATCH",
+        "/channel_points/custom_rewards/redemptions",
+    ): ({**OWN, "reward_id": "reward", "id": "r"}, {"status": "FULFILLED"}),
+}
+HELIX_REQUEST_HEADERS = [
+    (b"Client-Id", CLIENT_ID.encode()),
+    (b"Authorization", b"Bearer token"),
+    (b"Content-Type", b"application/json"),
+]
+
+
+def test_every_helix_route_is_fuzzed_from_a_valid_call() -> None:
+    assert {(route.method, route.path) for route in HELIX_ROUTES} == set(VALID_HELIX_CALLS)
+
+
+def _field_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The fields of a body worth spoiling: the top-level ones, and every value inside
+    (`data.user_id`, `choices.0.title`)."""
+    if isinstance(value, dict):
+        items: list[tuple[Any, Any]] = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return [prefix]
+    paths = [prefix] if len(prefix) == 1 else []
+    for key, inner in items:
+        paths += _field_paths(inner, (*prefix, key))
+    return paths
+
+
+def _lookup(value: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: _replaced(value[head], rest, new)}
+    return [_replaced(v, rest, new) if i == head else v for i, v in enumerate(value)]
+
+
+def _spoiler(original: Any) -> st.SearchStrategy[Any]:
+    """What replaces a valid value: numbers for a number, strings for a string (each of
+    every shape Helix must refuse), and sometimes anything."""
+    if isinstance(original, int) and not isinstance(original, bool):
+        return st.one_of(numberish, numberish, bad_values)
+    if isinstance(original, str):
+        return st.one_of(user_ids, bad_values)
+    return bad_values
+
+
+HELIX_QUERY_KEYS = st.sampled_from(
+    sorted({key for q, _ in VALID_HELIX_CALLS.values() for key in q})
+)
+
+
+@st.composite
+def spoiled_helix_requests(draw: st.DrawFn) -> FuzzRequest:
+    """A Helix route's valid call with a value or two spoiled, or a field left out or
+    added: refused where a valid request would get that far."""
+    route = draw(st.sampled_from(HELIX_ROUTES))
+    target = draw(st.sampled_from(["/helix", "/mock"])) + route.path
+    query, body = VALID_HELIX_CALLS[(route.method, route.path)]
+    pairs = list(query.items())
+    for index in draw(st.lists(st.integers(0, 99), max_size=2)):
+        if not pairs:
+            break
+        index %= len(pairs)
+        if draw(st.sampled_from(["spoil", "spoil", "spoil", "leave out"])) == "spoil":
+            pairs[index] = (pairs[index][0], draw(bad_query_values))
+        else:
+            del pairs[index]
+    pairs += [(key, draw(bad_query_values)) for key in draw(st.lists(HELIX_QUERY_KEYS, max_size=1))]
+    body_bytes = None
+    if body is not None:
+        spoiled: Any = body
+        for path in draw(st.lists(st.sampled_from(_field_paths(body)), min_size=1, max_size=2)):
+            try:
+                original = _lookup(spoiled, path)
+                spoiled = _replaced(spoiled, path, draw(_spoiler(original)))
+            except (KeyError, IndexError, TypeError):  # an earlier change replaced its parent
+                continue
+        body_bytes = dumps(spoiled)
+    query_string = urlencode(pairs, quote_via=quote)
+    return FuzzRequest(
+        route.method,
+        target + ("?" + query_string if query_string else ""),
+        list(HELIX_REQUEST_HEADERS),
+        body_bytes,
+    )
+
+
+@st.composite
+def any_helix_requests(draw: st.DrawFn) -> FuzzRequest:
+    """A Helix route with any method, headers, query and body."""
+    route = draw(st.sampled_from(HELIX_ROUTES))
+    target = draw(st.sampled_from(["/helix", "/mock"])) + route.path
+    _, body = VALID_HELIX_CALLS[(route.method, route.path)]
+    return FuzzRequest(
+        draw(st.sampled_from([route.method, *METHODS])),
+        target + "?" + draw(query_strings()),
+        draw(header_sets()),
+        draw(st.one_of(st.none(), generic_bodies(st.just(body)))),
+    )
+
+
+helix_requests = st.one_of(
+    spoiled_helix_requests(),
+    spoiled_helix_requests(),
+    spoiled_helix_requests(),
+    any_helix_requests(),
+)
+
+
+async def test_helix_fuzz(env: FuzzEnv, caplog: pytest.LogCaptureFixture) -> None:
+    """Every Helix route, with malformed bodies and query values; a listener subscribed to
+    what the calls send makes every event be built and encoded."""
+    listener = Client(env.server, env.http)
+    await listener.connect()
+    for sub_type, version, condition in HELIX_EVENT_SUBSCRIPTIONS:
+        await listener.subscribe(sub_type, version, condition)
+
+    async def check(request: FuzzRequest) -> None:
+        await env.send(request, "http_helix")
+        while not listener.messages.empty():
+            listener.messages.get_nowait()
+
+    await asyncio.to_thread(run_examples, asyncio.get_running_loop(), helix_requests, check, 400)
+    await env.assert_still_serves()
+    assert_no_errors_logged(caplog)
+
+
+step_tables = st.dictionaries(
+    st.sampled_from(
+        [*SCENARIO_ACTIONS, "session", "count", "interval", "type", "timeout", "set", "step"]
+    ),
+    st.one_of(
+        st.sampled_from(["gift-bomb", "poll", "channel.follow", "follow", "newest", "all"]),
+        numberish,
+        st.dictionaries(
+            st.sampled_from(["drop", "delay", "seed", "clear", "session_id", "nope"]), numberish
+        ),
+    ),
+    max_size=3,
+)
+scenario_toml = st.sampled_from(
+    [
+        "[[step]]\nwait = 1\n",
+        "[[step]]\nfaults = { drop = 5 }\n",
+        "[[step]]\nfaults = { seed = 99999999999999999999999 }\n",
+        '[[step]]\nplay = "poll"\nanonymous = true\n',
+        "speed = 1e-300\n[[step]]\nwait = 1\n",
+        "[[step]]\nwait = 1\n[[step]\n",
+        "[[step]]\nrepeat = 2\n[[step.step]]\nwait = nan\n",
+    ]
+)
+play_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "sequence": _maybe(st.sampled_from(["gift-bomb", "poll", "stream", "nope"])),
+        "scenario": st.one_of(
+            st.fixed_dictionaries({"step": st.lists(step_tables, max_size=4)}),
+            scenario_toml,
+            st.text(max_size=40),
+            json_values,
+        ),
+        "file": _maybe(st.text(max_size=10)),
+        "speed": st.one_of(st.sampled_from([1e-300, 0.001, 0, -1, 1e300, 1e6]), numberish),
+        "seed": _maybe(st.one_of(st.integers(), st.text(max_size=8))),
+        "to_user": user_ids,
+        "from_user": user_ids,
+        "count": numberish,
+        "interval": numberish,
+        "tier": _maybe(st.sampled_from(["1000", "3000", "4000"])),
+        "anonymous": _maybe(st.booleans()),
+    },
+)
+fault_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "duplicate": numberish,
+        "duplicate_delay": numberish,
+        "reorder": numberish,
+        "reorder_wait": numberish,
+        "delay": numberish,
+        "drop": numberish,
+        "seed": numberish,
+        "clear": _maybe(st.booleans()),
+        "session_id": st.one_of(st.just(VICTIM_SESSION), st.text(max_size=10), json_values),
+        "subscription_id": st.one_of(st.just(VICTIM_SUB), st.text(max_size=10), json_values),
+        "nope": json_values,
+    },
+)
+PLAY_PATHS = st.one_of(
+    st.just("/_mock/plays"),
+    st.just("/_mock/faults"),
+    st.builds(
+        "/_mock/plays?id={}&after={}".format,
+        st.sampled_from(["p1", "p2", "nope", ""]),
+        st.one_of(st.sampled_from(["0", "1", "²", "-1", "9" * 5000]).map(quote), url_text),
+    ),
+    st.builds("/_mock/plays/{}/stop".format, st.sampled_from(["p1", "p2", "nope", "", "%00"])),
+)
+
+
+async def test_plays_and_faults_fuzz(
+    http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Plays and faults on a server of their own (a fault may close any session): never a
+    5xx, never an error logged, and afterwards a fresh client is served."""
+    strategy = requests(PLAY_PATHS, st.one_of(play_bodies, fault_bodies), ("POST", "GET"))
+    async with MockServer(port=0, clock=ManualClock()) as server:
+        victim: list[Client] = []
+
+        async def check(request: FuzzRequest) -> None:
+            if not victim or victim[-1].session_id not in server.core.sessions:
+                client = Client(server, http)
+                await client.connect()
+                victim.append(client)
+            target = victim[-1]
+            sub = next(iter(server.core.subscriptions), "")
+            raw = request.encode({VICTIM_SESSION: target.session_id or "", VICTIM_SUB: sub})
+            response = await exchange(server.port, raw, head=request.method == "HEAD")
+            TOTALS["http"] += 1
+            TOTALS["http_plays_faults"] += 1
+            check_response(request, response)
+            while not target.messages.empty():
+                target.messages.get_nowait()
+
+        await asyncio.to_thread(run_examples, asyncio.get_running_loop(), strategy, check, 200)
+        server.core.player.clear()
+        server.clear_faults()
+        for client in victim:
+            assert client.ws is not None
+            await client.ws.close()
+        await assert_fresh_client_works(server, http)
+    assert_no_errors_logged(caplog)
+
+
 # --- websocket frames -------------------------------------------------------------------------
 
 
@@ -987,6 +1428,27 @@ async def test_trigger_seed_of_any_json_type_is_a_4xx(
     request = FuzzRequest("POST", "/_mock/trigger", json_body, body)
     response = await env.send(request, "http_control_api")
     assert response.status == 400
+    assert_no_errors_logged(caplog)
+
+
+@pytest.mark.parametrize(
+    ("target", "body"),
+    [
+        ("/_mock/trigger", {"type": "channel.cheer", "cost": "²"}),
+        ("/_mock/trigger", {"type": "channel.cheer", "cost": "9" * 5000}),
+        ("/_mock/trigger", {"type": "channel.poll.begin", "overrides": {"choices.².title": "x"}}),
+        ("/eventsub/conduits?shard_count=%C2%B2", None),
+    ],
+)
+async def test_digits_of_other_scripts_are_no_numbers(
+    env: FuzzEnv, caplog: pytest.LogCaptureFixture, target: str, body: Any
+) -> None:
+    """Found by this fuzzer: str.isdigit() takes "²", which int() refuses (a 500), and
+    int() of thousands of digits is refused too."""
+    headers = [(b"Client-Id", CLIENT_ID.encode()), (b"Content-Type", b"application/json")]
+    request = FuzzRequest("POST", target, headers, None if body is None else dumps(body))
+    response = await env.send(request, "http_control_api")
+    assert 400 <= response.status < 500
     assert_no_errors_logged(caplog)
 
 

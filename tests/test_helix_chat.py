@@ -87,6 +87,28 @@ async def test_a_reply_to_a_triggered_message(server, make_client) -> None:
     assert reply["parent_message_body"] == triggered["message"]["text"]
 
 
+async def test_a_triggered_message_outlasts_the_recent_notifications(server, make_client) -> None:
+    """What Helix needs of a triggered chat message (its chatter's login for a mention, the
+    line for a reply) is noted as it goes out: a thousand later notifications, more than
+    retrigger keeps, do not hide it."""
+    follow = ("channel.follow", "2", MODERATE)
+    client = await listener(make_client, server, ("channel.chat.message", "1", CHAT), follow)
+    await server.trigger("channel.chat.message", to_user=BROADCASTER, from_user=VIEWER)
+    triggered = await event_of(client, "channel.chat.message")
+    await server.trigger("channel.follow", to_user=BROADCASTER, count=1000)
+    for _ in range(1000):
+        await event_of(client, "channel.follow")
+    login = triggered["chatter_user_login"]
+    await send(client, f"@{login} you rang?", reply_parent_message_id=triggered["message_id"])
+    reply = await event_of(client, "channel.chat.message")
+    mention = reply["message"]["fragments"][0]
+    assert mention["type"] == "mention" and mention["mention"]["user_id"] == VIEWER
+    assert reply["reply"]["parent_user_id"] == VIEWER
+    assert reply["reply"]["parent_message_body"] == triggered["message"]["text"]
+    status, body = await helix(client, "GET", "/users", params={"login": login})
+    assert status == 200 and [u["id"] for u in body["data"]] == [VIEWER]
+
+
 async def test_bad_messages_are_refused_and_send_nothing(server, make_client) -> None:
     client = await listener(make_client, server, ("channel.chat.message", "1", CHAT))
     status, error = await send(client, "x" * 501)

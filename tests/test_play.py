@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from eventsub_mock import ManualClock, MockServer
@@ -425,6 +426,64 @@ async def test_a_scenario_from_the_control_api(server: MockServer, make_client, 
     assert listed["id"] == play["id"] and "results" not in listed
 
 
+async def test_a_play_at_full_speed_lets_other_clients_in(
+    server: MockServer, make_client, http
+) -> None:
+    """A long play at interval 0 runs in slices: between them the server serves other
+    clients (a control request, a connection, a ping) and the play goes on, in order."""
+    watcher = make_client(server)
+    await watcher.connect()
+    total = 2 + 2 * 1000
+    body = {"sequence": "gift-bomb", "to_user": CHANNEL, "count": 1000, "interval": 0}
+    async with http.post(server.control_url + "/plays", json=body) as response:
+        started = await response.json()
+    assert started["state"] == "running" and 0 < started["delivered"] < total
+    play_url = f"{server.control_url}/plays?id={started['id']}&after={total}"
+    async with http.get(play_url) as response:
+        (status,) = (await response.json())["data"]
+    assert status["state"] == "running" and started["delivered"] < status["delivered"] < total
+    other = make_client(server)  # holds no subscription: the play's events reach it too
+    await other.connect(autoping=False)
+    assert other.ws is not None
+    await other.ws.ping(b"still there?")
+    while (message := await other.next_message()).type is not aiohttp.WSMsgType.PONG:
+        assert message.type is aiohttp.WSMsgType.TEXT
+    assert message.data == b"still there?"
+    after_pong = json.loads((await other.next_message()).data)  # the play went on after it
+    assert after_pong["payload"]["subscription"]["type"] in (
+        "channel.subscribe",
+        "channel.chat.notification",
+    )
+    messages = await notifications(watcher, total)
+    assert_in_order_for_one_channel(messages)
+    types = [m["payload"]["subscription"]["type"] for m in messages]
+    assert types[:2] == ["channel.subscription.gift", "channel.chat.notification"]
+    assert types[2:] == ["channel.subscribe", "channel.chat.notification"] * 1000
+    run = server.core.player.find(started["id"])
+    await server.waiters.until(lambda: None if run.running else True, 5.0, "the play's end")
+    assert run.state == "done"
+
+
+async def test_a_long_play_under_a_manual_clock_takes_no_time(
+    manual_server: MockServer, make_client, http
+) -> None:
+    """Slices go on from timers due now: server.play runs them all without moving the
+    clock, and so does the server itself for a play started from the control API."""
+    client = make_client(manual_server)
+    await client.connect()
+    result = await manual_server.play("gift-bomb", to_user=CHANNEL, count=500, interval=0)
+    assert result.state == "done" and result.delivered == 1002
+    assert len(await notifications(client, 1002)) == 1002
+    body = {"sequence": "gift-bomb", "to_user": CHANNEL, "count": 500, "interval": 0}
+    async with http.post(manual_server.control_url + "/plays", json=body) as response:
+        started = await response.json()
+    assert started["state"] == "running"
+    run = manual_server.core.player.find(started["id"])
+    await manual_server.waiters.until(lambda: None if run.running else True, 5.0, "its end")
+    assert run.state == "done" and run.delivered == 1002
+    assert manual_server.clock.monotonic() == 0.0
+
+
 async def test_a_running_play_can_be_stopped(server: MockServer, make_client, http) -> None:
     client = make_client(server)
     await client.connect()
@@ -447,12 +506,22 @@ async def test_a_step_the_server_refuses_fails_the_play(manual_server: MockServe
         await manual_server.play(scenario)
 
 
-async def test_wait_for_times_out(manual_server: MockServer) -> None:
-    scenario = {"step": [{"wait_for": "subscription", "timeout": 0.05}]}
-    with pytest.raises(
-        errors.PlayFailed, match=r"timed out after 0\.05 s waiting for 1 subscription"
-    ):
-        await manual_server.play(scenario)
+async def test_wait_for_times_out(manual_server: MockServer, http) -> None:
+    """A wait_for's timeout runs on the server's clock: the play fails once the manual
+    clock has passed it, not before."""
+    body = {"scenario": {"step": [{"wait_for": "subscription", "timeout": 30}]}}
+    async with http.post(manual_server.control_url + "/plays", json=body) as response:
+        play = await response.json()
+    assert (play["state"], play["waiting_for"]) == ("running", "1 subscription")
+    status_url = f"{manual_server.control_url}/plays?id={play['id']}"
+    await manual_server.advance(29.9)
+    async with http.get(status_url) as response:
+        assert (await response.json())["data"][0]["state"] == "running"
+    await manual_server.advance(0.1)
+    async with http.get(status_url) as response:
+        (failed,) = (await response.json())["data"]
+    assert failed["state"] == "failed"
+    assert failed["error"] == "scenario, step 1: timed out after 30 s waiting for 1 subscription"
 
 
 async def test_a_faults_step_sets_delivery_faults(manual_server: MockServer, make_client) -> None:

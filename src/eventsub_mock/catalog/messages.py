@@ -125,6 +125,9 @@ CHEERMOTE_PREFIXES = (
     "bday", "RIPCheer", "Shamrock",
 )  # fmt: skip
 _CHEERMOTES = {prefix.lower(): prefix for prefix in CHEERMOTE_PREFIXES}
+# The most bits one cheermote carries: Twitch takes no bigger Cheer in one message. A word
+# with more (`Cheer` and thirty nines) is text, so a cheer's bits stay an ordinary integer.
+MAX_CHEERMOTE_BITS = 100_000
 _EMOTES_BY_NAME = {name: (emote_id, name) for emote_id, name in fakes.EMOTES}
 # A user a mention names, by login: (id, login, display name), or None for nobody known.
 FindUser = Callable[[str], "tuple[str, str, str] | None"]
@@ -135,7 +138,10 @@ def _cheermote(word: str) -> tuple[str, int] | None:
     if not digits or digits == len(word) or word[-digits] == "0":
         return None
     prefix = _CHEERMOTES.get(word[:-digits].lower())
-    return None if prefix is None else (word[:-digits], int(word[-digits:]))
+    if prefix is None or digits > len(str(MAX_CHEERMOTE_BITS)):
+        return None
+    bits = int(word[-digits:])
+    return None if bits > MAX_CHEERMOTE_BITS else (word[:-digits], bits)
 
 
 def parse_text(

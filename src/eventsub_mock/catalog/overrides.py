@@ -15,6 +15,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ..digits import is_digits
 from . import fakes
 from .errors import CatalogError, closest
 from .messages import FragmentShape, text_fragments
@@ -57,7 +58,7 @@ def _parent_of(event: dict[str, Any], path: str, type_name: str) -> tuple[Any, s
                 )
             target = target[part]
         elif isinstance(target, list):
-            if not part.isdigit() or int(part) >= len(target):
+            if not is_digits(part) or int(part) >= len(target):
                 parent = ".".join(parts[:depth])
                 raise CatalogError(
                     f'override "{path}": "{parent}" is a list of {len(target)} items; '
@@ -116,7 +117,7 @@ def _lookup(event: Any, path: str) -> Any:
     for part in path.split(".") if path else ():
         if isinstance(target, dict):
             target = target.get(part)
-        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+        elif isinstance(target, list) and is_digits(part) and int(part) < len(target):
             target = target[int(part)]
         else:
             return None
@@ -125,4 +126,4 @@ def _lookup(event: Any, path: str) -> Any:
 
 def _schema_path(path: str) -> str:
     """A concrete path without its list positions: `outcomes.0.title` -> `outcomes.title`."""
-    return ".".join(part for part in path.split(".") if not part.isdigit())
+    return ".".join(part for part in path.split(".") if not is_digits(part))

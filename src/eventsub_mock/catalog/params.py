@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
+from ..digits import is_digits, whole_number
 from .errors import CatalogError, closest
 
 VALID_TIERS = ("1000", "2000", "3000")
@@ -48,7 +49,7 @@ def parse_rfc3339_ns(text: str) -> int:
 
 def ban_end_ns(ban_end: str, banned_at_ns: int) -> int:
     """When a ban given as `--ban-end` ends: seconds or `1d2h3m4s` after `banned_at`, or a time."""
-    if ban_end.isdigit():
+    if is_digits(ban_end):
         return banned_at_ns + int(ban_end) * 1_000_000_000
     duration = _DURATION.match(ban_end)
     if duration and ban_end:
@@ -215,7 +216,8 @@ def _coerce(key: str, value: Any) -> Any:
     if key in (*_ID_FIELDS, "tier", "ban_end") and is_number:
         return str(value)
     if key in _COUNT_FIELDS and isinstance(value, str):
-        if not value.strip().isdigit():
+        number = whole_number(value.strip(), max_digits=18)  # a signed 64-bit integer
+        if number is None:
             raise CatalogError(f"{key} must be a whole number >= 0, not {value!r}")
-        return int(value)
+        return number
     return value

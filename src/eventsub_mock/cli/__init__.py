@@ -13,6 +13,7 @@ import sys
 from .. import __version__
 from ..client import DEFAULT_SERVER, SERVER_ENV, ControlError
 from ..core.operations import BY_NAME
+from .arguments import finite_float, seed_int
 from .errors import CliError
 
 TYPE_CHECKING = False
@@ -55,7 +56,7 @@ def _start_server(start: argparse.ArgumentParser) -> None:
     start.add_argument("--debug", action="store_true", help="log every session and message")
     start.add_argument(
         "--reconnect-grace",
-        type=float,
+        type=finite_float,
         default=30.0,
         metavar="SECONDS",
         help="how long an old socket may stay open after session_reconnect (default 30)",
@@ -113,7 +114,7 @@ def _start_server(start: argparse.ArgumentParser) -> None:
     )
     start.add_argument(
         "--webhook-timeout",
-        type=float,
+        type=finite_float,
         default=10.0,
         metavar="SECONDS",
         help="how long a callback may take to answer (default 10)",
@@ -144,8 +145,8 @@ def _start_server(start: argparse.ArgumentParser) -> None:
         action="store_true",
         help="production's token and scope rules even with no token or client configured",
     )
-    start.add_argument("--ping-interval", type=float, default=10.0, metavar="SECONDS")
-    start.add_argument("--ping-timeout", type=float, default=10.0, metavar="SECONDS")
+    start.add_argument("--ping-interval", type=finite_float, default=10.0, metavar="SECONDS")
+    start.add_argument("--ping-timeout", type=finite_float, default=10.0, metavar="SECONDS")
     start.add_argument(
         "--enforce-cost-limits",
         action="store_true",
@@ -155,7 +156,7 @@ def _start_server(start: argparse.ArgumentParser) -> None:
     start.add_argument("--max-sessions", type=int, default=50_000)
     start.add_argument(
         "--drain-timeout",
-        type=float,
+        type=finite_float,
         default=10.0,
         metavar="SECONDS",
         help="close a client with 4005 when it takes nothing of its queue for this long "
@@ -279,11 +280,14 @@ def _faults(faults: argparse.ArgumentParser) -> None:
         "notification, from 0 to 1."
     )
     faults.add_argument(
-        "--duplicate", type=float, metavar="RATE", help="send notifications again, same message_id"
+        "--duplicate",
+        type=finite_float,
+        metavar="RATE",
+        help="send notifications again, same message_id",
     )
     faults.add_argument(
         "--duplicate-delay",
-        type=float,
+        type=finite_float,
         metavar="SECONDS",
         help="how long after the first a duplicate follows (default 0: right after)",
     )
@@ -295,20 +299,24 @@ def _faults(faults: argparse.ArgumentParser) -> None:
     )
     faults.add_argument(
         "--reorder-wait",
-        type=float,
+        type=finite_float,
         metavar="SECONDS",
         help="send a window that is not full after this long (default 1)",
     )
-    faults.add_argument("--delay", type=float, metavar="SECONDS", help="hold every notification")
-    faults.add_argument("--drop", type=float, metavar="RATE", help="never send notifications")
+    faults.add_argument(
+        "--delay", type=finite_float, metavar="SECONDS", help="hold every notification"
+    )
+    faults.add_argument(
+        "--drop", type=finite_float, metavar="RATE", help="never send notifications"
+    )
     faults.add_argument(
         "--chaos",
-        type=float,
+        type=finite_float,
         metavar="RATE",
         help="close a session with a random close code, drop it, or send it a reconnect",
     )
     faults.add_argument(
-        "--seed", type=int, metavar="N", help="make the faults reproducible (default: random)"
+        "--seed", type=seed_int, metavar="N", help="make the faults reproducible (default: random)"
     )
     scope = faults.add_mutually_exclusive_group()
     scope.add_argument("-s", "--session", metavar="ID", help="only this session's notifications")

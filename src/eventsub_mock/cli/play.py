@@ -12,6 +12,7 @@ import sys
 import time
 
 from ..client import ControlClient, is_scenario_file
+from .arguments import finite_float, seed_int_or_text
 from .errors import CliError
 
 TYPE_CHECKING = False
@@ -26,7 +27,7 @@ _SEQUENCE_FLAGS: list[tuple[tuple[str, ...], str, Any, str]] = [
      "enabled subscription, else a made-up one)"),
     (("-f", "--from-user"), "from_user", str, "the gifter, raider, shared chat host, ..."),
     (("-c", "--count"), "count", int, "the sequence's size (play --list says what it counts)"),
-    (("--interval",), "interval", float, "seconds between the sequence's beats"),
+    (("--interval",), "interval", finite_float, "seconds between the sequence's beats"),
     (("--tier",), "tier", str, "subscription tier: 1000, 2000 or 3000"),
 ]  # fmt: skip
 
@@ -42,8 +43,12 @@ def add_play_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-a", "--anonymous", action="store_true", help="an anonymous gifter (gift-bomb)"
     )
-    parser.add_argument("--speed", type=float, help="play this many times faster (default 1)")
-    parser.add_argument("--seed", help="reproduce the same users, ids and numbers")
+    parser.add_argument(
+        "--speed", type=finite_float, help="play this many times faster (default 1)"
+    )
+    parser.add_argument(
+        "--seed", type=seed_int_or_text, help="reproduce the same users, ids and numbers"
+    )
     parser.add_argument("--list", action="store_true", help="list the built-in sequences")
     parser.add_argument(
         "--detach", action="store_true", help="start the play and return (stop-play stops it)"
@@ -58,6 +63,7 @@ def _list(args: argparse.Namespace) -> int:
             "name": s.name,
             "count": f"{s.count_means} (default {s.default_count})",
             "interval": s.default_interval,
+            "options": list(s.options),
             "summary": s.summary,
         }
         for s in SEQUENCES.values()
@@ -69,6 +75,8 @@ def _list(args: argparse.Namespace) -> int:
     for row in rows:
         print(f"{row['name']:<12} {row['summary']}")
         print(f"{'':<12} --count: {row['count']}; --interval default {row['interval']:g} s")
+        flags = ", ".join("--" + option.replace("_", "-") for option in row["options"])
+        print(f"{'':<12} options: {flags}")
     return 0
 
 
@@ -88,7 +96,7 @@ def _request_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.speed is not None:
         options["speed"] = args.speed
     if args.seed is not None:
-        options["seed"] = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
+        options["seed"] = args.seed
     return options
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from .. import protocol
 from ..clock import Clock
 from ..config import ServerConfig
+from ..digits import is_digits
 from . import errors
 from .model import Caller, Subscription
 from .sessions import Notify, Session, WebsocketSessions
@@ -123,7 +124,7 @@ def request_parameters(body: Any, query: Mapping[str, str]) -> dict[str, Any]:
     lacks taken from the query string."""
     from_query: dict[str, Any] = {n: query[n] for n in _QUERY_PARAMETERS if n in query}
     count = from_query.get("shard_count")
-    if isinstance(count, str) and count.isdigit():
+    if isinstance(count, str) and is_digits(count):
         from_query["shard_count"] = int(count)
     if body is None:
         if not from_query:
@@ -277,7 +278,7 @@ class Conduits:
         shard_id = item.get("id")
         if (
             not isinstance(shard_id, str)
-            or not shard_id.isdigit()
+            or not is_digits(shard_id)
             or int(shard_id) >= len(conduit.shards)
         ):
             return "The shard id is outside the conduit's range"

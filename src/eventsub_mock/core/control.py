@@ -5,8 +5,10 @@ core's typed methods they are built on, so both refuse the same things the same 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..digits import whole_number
 from ..protocol import REVOCATION_STATUSES, CloseCode
 from . import errors
 from .faults import FaultSettings
@@ -30,6 +32,32 @@ def parse_close_code(value: Any) -> CloseCode:
         raise errors.InvalidControlRequest(
             reason=f"unsupported close code {value!r}: one of {codes}"
         ) from None
+
+
+@dataclass(frozen=True)
+class FaultsRequest:
+    """A `faults` request, checked: it clears the scope's faults, sets them (`settings`), or,
+    with neither, only shows them. The scope is a session, a subscription or the server."""
+
+    clear: bool
+    settings: FaultSettings | None
+    session_id: str | None
+    subscription_id: str | None
+
+    @classmethod
+    def parse(cls, request: Request) -> FaultsRequest:
+        options = {k: v for k, v in request.items() if k not in FAULTS_REQUEST_KEYS}
+        session_id = _optional_string(request, "session_id")
+        subscription_id = _optional_string(request, "subscription_id")
+        clear = request.get("clear", False)
+        if not isinstance(clear, bool):
+            raise errors.InvalidControlRequest(reason="clear must be true or false")
+        if clear and options:
+            raise errors.InvalidControlRequest(
+                reason="clear takes no fault options: " + ", ".join(options)
+            )
+        settings = FaultSettings.from_options(options) if options else None
+        return cls(clear, settings, session_id, subscription_id)
 
 
 def check_control_request(method: str, content_type: str, host_header: str, bound_to: str) -> None:
@@ -132,7 +160,8 @@ class Control:
         return {"data": [sub.to_helix()]}
 
     def play(self, request: Request) -> dict[str, Any]:
-        """Start a sequence or scenario; it answers once the play first waits (or ends)."""
+        """Start a sequence or scenario; it answers once the play first waits or ends (or
+        has run its first slice of steps: `play.SLICE_STEPS`)."""
         return self._core.player.start(request).describe()
 
     def plays(self, request: Request) -> dict[str, Any]:
@@ -142,8 +171,8 @@ class Control:
         if play_id is None:
             return {"data": [run.describe(None) for run in self._core.player.runs.values()]}
         after = request.get("after", 0)
-        if isinstance(after, str) and after.isdigit():
-            after = int(after)
+        if isinstance(after, str):
+            after = whole_number(after)
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             raise errors.InvalidControlRequest(reason="after must be a whole number")
         return {"data": [self._core.player.find(str(play_id)).describe(after)]}
@@ -154,26 +183,13 @@ class Control:
     def faults(self, request: Request) -> dict[str, Any]:
         """Delivery faults: `{"clear": true}` clears them, fault options set them, neither
         shows them; `session_id` or `subscription_id` names the scope (default: the server)."""
-        options = {k: v for k, v in request.items() if k not in _FAULT_REQUEST_KEYS}
-        session_id = _optional_string(request, "session_id")
-        subscription_id = _optional_string(request, "subscription_id")
-        clear = request.get("clear", False)
-        if not isinstance(clear, bool):
-            raise errors.InvalidControlRequest(reason="clear must be true or false")
-        if clear:
-            if options:
-                raise errors.InvalidControlRequest(
-                    reason="clear takes no fault options: " + ", ".join(options)
-                )
-            return self._core.clear_faults(session_id=session_id, subscription_id=subscription_id)
-        if not options:
-            return self._core.describe_faults(
-                session_id=session_id, subscription_id=subscription_id
-            )
-        settings = FaultSettings.from_options(options)
-        return self._core.set_faults(
-            settings, session_id=session_id, subscription_id=subscription_id
-        )
+        parsed = FaultsRequest.parse(request)
+        scope = {"session_id": parsed.session_id, "subscription_id": parsed.subscription_id}
+        if parsed.clear:
+            return self._core.clear_faults(**scope)
+        if parsed.settings is None:
+            return self._core.describe_faults(**scope)
+        return self._core.set_faults(parsed.settings, **scope)
 
     def reset(self, request: Request) -> dict[str, Any]:
         self._core.reset()
@@ -219,7 +235,7 @@ class Control:
 
 
 # The fields of a `faults` request that are not fault options.
-_FAULT_REQUEST_KEYS = frozenset({"clear", "session_id", "subscription_id"})
+FAULTS_REQUEST_KEYS = frozenset({"clear", "session_id", "subscription_id"})
 
 
 def _optional_string(request: Request, key: str) -> str | None:

@@ -92,6 +92,8 @@ def _given(condition: Mapping[str, Any]) -> dict[str, Any]:
 
 # A destination with the transport that sends to it and the subscriptions it gets.
 _Group = tuple[Transport, list[Subscription]]
+# Told of each event of a type that went out, as it was built (see `Router.watch`).
+EventWatcher = Callable[[Mapping[str, Any]], None]
 
 
 class Router:
@@ -107,6 +109,13 @@ class Router:
         self._transports = tuple(transports)
         self._faults = faults
         self.recent = RecentNotifications()
+        self._watchers: dict[str, list[EventWatcher]] = {}
+
+    def watch(self, type_name: str, watcher: EventWatcher) -> None:
+        """Tell `watcher` of every event of the type that reaches someone, as built: what it
+        needs is indexed as the event goes out rather than decoded from the recent
+        notifications each time it is looked for."""
+        self._watchers.setdefault(type_name, []).append(watcher)
 
     def targets(self, delivery: Delivery) -> list[tuple[Transport, Any, list[Subscription]]]:
         """Who a trigger reaches: each destination with its transport and the subscriptions
@@ -152,13 +161,15 @@ class Router:
         # Event tails by condition: built and encoded once for all subscriptions that share it.
         built: dict[tuple[tuple[str, Any], ...], list[bytes]] = {}
         tails: list[list[list[bytes]]] = []
+        watchers = self._watchers.get(delivery.type)
+        events: list[Mapping[str, Any]] | None = [] if watchers else None
         for _, _, subs in plan:
             group_tails = []
             for sub in subs:
                 key = sub.condition_key()
                 sub_tails = built.get(key)
                 if sub_tails is None:
-                    sub_tails = built[key] = self._build(delivery, batch, sub.condition)
+                    sub_tails = built[key] = self._build(delivery, batch, sub.condition, events)
                 group_tails.append(sub_tails)
             tails.append(group_tails)
 
@@ -176,6 +187,10 @@ class Router:
                 self.recent.add(
                     Sent(transport, destination, batch, subs, subs_json, group_tails, ids)
                 )
+        if watchers and events and result.delivered:
+            for event in events:
+                for watcher in watchers:
+                    watcher(event)
         return result
 
     def retrigger(self, message_id: str) -> DeliveryResult:
@@ -214,12 +229,19 @@ class Router:
 
     @staticmethod
     def _build(
-        delivery: Delivery, batch: protocol.NotificationBatch, condition: Mapping[str, Any]
+        delivery: Delivery,
+        batch: protocol.NotificationBatch,
+        condition: Mapping[str, Any],
+        events: list[Mapping[str, Any]] | None,
     ) -> list[bytes]:
+        """The event tails for one condition; each single event also goes to `events` when
+        that is a list (a batched `events` body is not an event of the type)."""
         given = _given(condition)
         tails = []
         for _ in range(delivery.count):
             event_key, body = delivery.build_event(given)
+            if events is not None and event_key == "event" and isinstance(body, Mapping):
+                events.append(body)
             tails.append(batch.event_tail(event_key, orjson.dumps(body)))
         return tails
 

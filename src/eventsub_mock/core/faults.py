@@ -25,6 +25,11 @@ and shown when none is given), one stream per fault, so that switching duplicate
 change which notifications are dropped: the same triggers in the same order meet the same
 faults. Timed faults use the core's timers, so they follow a manual clock. Welcome, keepalive,
 reconnect and revocation messages are never faulted, and neither is `retrigger`.
+
+What one release lets go (a trigger's notifications to a destination, a delay's or a
+duplicate delay's timer, a reorder window) is gathered and sent at its end, one transport send
+per destination and trigger, as delivery without faults does; a chaos failure first sends
+what went before it. The notifications a release delays, or duplicates later, share a timer.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..clock import Clock
+from ..digits import MAX_SEED, MIN_SEED
 from ..protocol import CloseCode
 from . import errors
 from .model import Subscription
@@ -108,7 +114,7 @@ def _window(value: Any) -> bool:
 
 
 def _seed(value: Any) -> bool:
-    return value is None or _integer(value)
+    return value is None or (_integer(value) and MIN_SEED <= value <= MAX_SEED)
 
 
 _Rule = tuple[str, Callable[[Any], bool], Callable[[Any], Any]]
@@ -127,7 +133,7 @@ _RULES: dict[str, _Rule] = {
     "delay": _SECONDS,
     "drop": _RATE,
     "chaos": _RATE,
-    "seed": ("a whole number", _seed, lambda value: value),
+    "seed": (f"a whole number from {MIN_SEED} to {MAX_SEED}", _seed, lambda value: value),
 }
 
 
@@ -153,8 +159,8 @@ class _Message:
 
     subscription: Subscription
     batch: NotificationBatch
-    # Its event tail, as a list of one (the transports take a list per subscription).
-    tail: list[bytes]
+    # Its event's tail (see `NotificationBatch.event_tail`).
+    tail: bytes
     message_id: bytes
     # Where it was routed, for the record.
     session_id: str | None
@@ -196,6 +202,11 @@ class Faults:
         self._by_session: dict[str, _Scope] = {}
         self._by_subscription: dict[str, _Scope] = {}
         self._windows: dict[tuple[_Scope, Any], _Window] = {}
+        # What the current release lets go, in order (sent at its end: `_end_release`), and
+        # what it delays or duplicates later, by scope (one timer each).
+        self._outbox: list[_Message] = []
+        self._delayed: dict[_Scope, list[_Message]] = {}
+        self._duplicated: dict[_Scope, list[_Message]] = {}
         # The faults injected, oldest first (the most recent INJECTED_KEPT), and counts by kind.
         self.injected: deque[dict[str, Any]] = deque(maxlen=INJECTED_KEPT)
         self._counts: Counter[str] = Counter()
@@ -215,6 +226,7 @@ class Faults:
         old = self._server if table is None else table.get(key)
         if old is not None:
             self._retire(old)
+            self._end_release()
         scope = _Scope(settings)
         if table is None:
             self._server = scope
@@ -236,6 +248,7 @@ class Faults:
         for scope in scopes:
             if scope is not None:
                 self._retire(scope)
+        self._end_release()
         self._update_active()
 
     def reset(self) -> None:
@@ -247,6 +260,9 @@ class Faults:
         self._by_session.clear()
         self._by_subscription.clear()
         self._windows.clear()
+        self._outbox.clear()
+        self._delayed.clear()
+        self._duplicated.clear()
         self.injected.clear()
         self._counts.clear()
         self._update_active()
@@ -278,6 +294,7 @@ class Faults:
             scope = self._by_subscription.pop(details["subscription"].id, None)
             if scope is not None:
                 self._retire(scope)
+                self._end_release()
                 self._update_active()
 
     def _table(
@@ -315,19 +332,17 @@ class Faults:
         session_id = None if session is None else session.id
         callback = destination.address if session is None else None
         count = len(subscriptions)
-        accepted = False
+        taken = False  # dropped, held or lost with a failed connection: not the transport's
         for n, message_id in enumerate(ids):
             event, j = divmod(n, count)
             sub = subscriptions[j]
-            message = _Message(
-                sub, batch, event_tails[j][event : event + 1], message_id, session_id, callback
-            )
+            message = _Message(sub, batch, event_tails[j][event], message_id, session_id, callback)
             scope = self._scope_for(sub, session_id)
             if scope is None:
-                accepted = _send(message) or accepted
+                self._outbox.append(message)
             else:
-                accepted = self._inject(scope, message, session) or accepted
-        return accepted
+                taken = self._inject(scope, message, session) or taken
+        return self._end_release() or taken
 
     def _scope_for(self, sub: Subscription, session_id: str | None) -> _Scope | None:
         scope = self._by_subscription.get(sub.id)
@@ -336,6 +351,7 @@ class Faults:
         return scope or self._server
 
     def _inject(self, scope: _Scope, message: _Message, session: Session | None) -> bool:
+        """Chaos, drop and delay; True when one of them took the notification."""
         settings = scope.settings
         if (
             settings.chaos
@@ -350,14 +366,14 @@ class Faults:
             return True
         if settings.delay:
             self._record("delay", message, seconds=settings.delay)
-            when = self._clock.monotonic() + settings.delay
-            self._timers.add(when, self._on_delayed, (scope, message))
+            self._delayed.setdefault(scope, []).append(message)
             return True
         return self._release(scope, message)
 
     def _chaos(self, scope: _Scope, message: _Message, session: Session) -> bool:
         """The session fails as this notification is about to go out; True when the
-        notification is lost with it."""
+        notification is lost with it. What went before it goes out first."""
+        self._send_outbox()
         rng = scope.chaos
         outcomes = CHAOS_OUTCOMES
         if session.state is not SessionState.CONNECTED:
@@ -375,15 +391,18 @@ class Faults:
         self._reconnects.hand_off(session)
         return False
 
-    def _on_delayed(self, target: tuple[_Scope, _Message], now: float) -> None:
-        scope, message = target
-        if scope.retired:
-            _send(message)
-        else:
-            self._release(scope, message)
+    def _on_delayed(self, target: tuple[_Scope, list[_Message]], now: float) -> None:
+        scope, messages = target
+        for message in messages:
+            if scope.retired:
+                self._outbox.append(message)
+            else:
+                self._release(scope, message)
+        self._end_release()
 
     def _release(self, scope: _Scope, message: _Message) -> bool:
-        """Past chaos, drop and delay: into a reorder window, or out (and maybe again)."""
+        """Past chaos, drop and delay: into a reorder window, or out (and maybe again).
+        False when the notification has nowhere to go."""
         settings = scope.settings
         if settings.reorder < 2:
             return self._deliver(scope, message)
@@ -404,9 +423,11 @@ class Faults:
     def _on_window_due(self, window: _Window, now: float) -> None:
         if self._windows.get(window.key) is window:
             self._flush(window)
+            self._end_release()
 
     def _flush(self, window: _Window) -> None:
-        """Send a window's notifications in a shuffled order (not their own, when 2 or more)."""
+        """Let a window's notifications go in a shuffled order (not their own, when 2 or
+        more)."""
         del self._windows[window.key]
         messages = window.messages
         order = list(range(len(messages)))
@@ -420,19 +441,70 @@ class Faults:
             self._deliver(window.scope, message)
 
     def _deliver(self, scope: _Scope, message: _Message) -> bool:
-        sent = _send(message)
+        """Let the notification go, and maybe again (now or later). False when it has
+        nowhere to go (its destination is gone: then it is not duplicated either)."""
+        reachable = message.subscription.binding.destination is not None
+        if reachable:
+            self._outbox.append(message)
         settings = scope.settings
-        if settings.duplicate and scope.duplicate.random() < settings.duplicate and sent:
+        # The draw comes first: a notification with nowhere to go still takes its turn.
+        if settings.duplicate and scope.duplicate.random() < settings.duplicate and reachable:
             self._record("duplicate", message, delay=settings.duplicate_delay)
             if settings.duplicate_delay:
-                when = self._clock.monotonic() + settings.duplicate_delay
-                self._timers.add(when, self._on_duplicate, message)
+                self._duplicated.setdefault(scope, []).append(message)
             else:
-                _send(message)
-        return sent
+                self._outbox.append(message)
+        return reachable
 
-    def _on_duplicate(self, message: _Message, now: float) -> None:
-        _send(message)
+    def _on_duplicates(self, messages: list[_Message], now: float) -> None:
+        self._outbox.extend(messages)
+        self._end_release()
+
+    def _end_release(self) -> bool:
+        """Send what the release let go, and set the timers of what it delays or duplicates
+        later. False when it let nothing go or the transports took none of it."""
+        now = self._clock.monotonic()
+        delayed, self._delayed = self._delayed, {}
+        for scope, messages in delayed.items():
+            self._timers.add(now + scope.settings.delay, self._on_delayed, (scope, messages))
+        duplicated, self._duplicated = self._duplicated, {}
+        for scope, messages in duplicated.items():
+            when = now + scope.settings.duplicate_delay
+            self._timers.add(when, self._on_duplicates, messages)
+        return self._send_outbox()
+
+    def _send_outbox(self) -> bool:
+        """Send the notifications let go so far, through each one's subscription's destination
+        as it is now (a handoff may have moved it since it was routed): one transport send
+        per destination and trigger, in the order they were let go. False when none went."""
+        outbox, self._outbox = self._outbox, []
+        if not outbox:
+            return False
+        # Each subscription's destination, looked up once (a release has a few subscriptions
+        # and many notifications).
+        destinations: dict[int, Any] = {}
+        by_destination: dict[Any, list[_Message]] = {}
+        for message in outbox:
+            sub = message.subscription
+            key = id(sub)
+            if key in destinations:
+                destination = destinations[key]
+            else:
+                destination = destinations[key] = sub.binding.destination
+            if destination is not None:
+                by_destination.setdefault(destination, []).append(message)
+        sent = False
+        for destination, messages in by_destination.items():
+            batch = messages[0].batch
+            if all(m.batch is batch for m in messages):  # the usual case: one trigger's
+                sent = _send(destination, messages) or sent
+                continue
+            start = 0
+            for end in range(1, len(messages) + 1):
+                if end == len(messages) or messages[end].batch is not messages[start].batch:
+                    sent = _send(destination, messages[start:end]) or sent
+                    start = end
+        return sent
 
     def _record(self, fault: str, message: _Message, **details: Any) -> None:
         item = {
@@ -448,13 +520,15 @@ class Faults:
         self._notify("fault", **item)
 
 
-def _send(message: _Message) -> bool:
-    """Send one notification through its subscription's destination as it is now (a handoff
-    may have moved it since it was routed)."""
-    sub = message.subscription
-    destination = sub.binding.destination
-    if destination is None:
-        return False
-    return sub.binding.transport.send(
-        destination, message.batch, [sub], [message.tail], [message.message_id]
-    )
+def _send(destination: Any, messages: list[_Message]) -> bool:
+    """Send notifications of one trigger to one destination in one transport send, in their
+    order (each as a subscription of its own when they are not all one subscription's)."""
+    first = messages[0]
+    transport = first.subscription.binding.transport
+    ids = [m.message_id for m in messages]
+    if all(m.subscription is first.subscription for m in messages):
+        tails = [[m.tail for m in messages]]
+        return transport.send(destination, first.batch, [first.subscription], tails, ids)
+    subscriptions = [m.subscription for m in messages]
+    tails = [[m.tail] for m in messages]
+    return transport.send(destination, first.batch, subscriptions, tails, ids)

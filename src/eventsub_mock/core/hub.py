@@ -15,6 +15,7 @@ from typing import Any
 from .. import catalog, protocol
 from ..clock import Clock
 from ..config import ServerConfig
+from ..digits import is_digits
 from ..protocol import CloseCode
 from . import errors
 from .auth import Authority, Token
@@ -90,6 +91,7 @@ class EventSubCore:
             self.deliver,
             self._known_users,
             self.router.recent.events,
+            self.router.watch,
             self.auth.granted,
             self._notify,
         )
@@ -228,7 +230,7 @@ class EventSubCore:
         conduit = self.conduits.by_id.get(conduit_id)
         if conduit is None:
             raise errors.ConduitNotFound()
-        if not shard_id.isdigit() or int(shard_id) >= len(conduit.shards):
+        if not is_digits(shard_id) or int(shard_id) >= len(conduit.shards):
             raise errors.InvalidControlRequest(reason=f"conduit has no shard {shard_id!r}")
         if status not in protocol.ALL_STATUSES or status == protocol.ENABLED:
             raise errors.UnknownStatus(status=status, statuses="a websocket or webhook status")

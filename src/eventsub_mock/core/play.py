@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from . import errors, scenario, sequences
+from .control import FaultsRequest
 from .scenario import Scenario, Step
 
 if TYPE_CHECKING:
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 KEPT = 50
 # Results a play keeps (a long one counts the rest in `results_dropped`).
 MAX_RESULTS = 10_000
+# A play runs at most this many steps, or until its triggers have delivered this many
+# notifications, before it lets the server serve other clients (it goes on from a timer due
+# at once): a sequence at interval 0 must not hold up every other client until it ends.
+SLICE_STEPS = 64
+SLICE_NOTIFICATIONS = 200
 # Request keys of a play besides a sequence's options.
 PLAY_KEYS = ("sequence", "scenario", "file", "speed", "seed")
 _WAKING_KINDS = frozenset(
@@ -146,7 +152,7 @@ class Player:
 
     def start(self, request: Mapping[str, Any]) -> Run:
         """Check a play request whole (a sequence with its options, or a scenario) and start
-        it; it runs at once as far as its first wait."""
+        it; it runs at once as far as its first wait or the end of its first slice."""
         play = self._parse(request)
         speed = _speed(play.speed if request.get("speed") is None else request["speed"])
         seed = play.seed if request.get("seed") is None else request["seed"]
@@ -180,9 +186,8 @@ class Player:
             raise errors.InvalidControlRequest(reason="file must be a string")
         if has_sequence:
             name = request["sequence"]
-            sequences.find(name)
             options = {k: v for k, v in request.items() if k not in PLAY_KEYS}
-            sequences.parse_options(options)
+            sequences.parse_options(options, sequences.find(name))
             step = Step("play", name, options, "1", None)
             return Scenario(name, None, (step,))
         unknown = sorted(set(request) - set(PLAY_KEYS))
@@ -229,9 +234,15 @@ class Player:
     # --- running ------------------------------------------------------------------------------
 
     def _continue(self, run: Run, now: float) -> None:
-        """Run steps until the play waits or ends."""
+        """Run steps until the play waits or ends, or has done a slice's work: then it goes
+        on from a timer due now, after whatever else the server has to do."""
+        steps, delivered = 0, run.delivered
         try:
             while run.running:
+                if steps >= SLICE_STEPS or run.delivered - delivered >= SLICE_NOTIFICATIONS:
+                    self._sleep(run, now)
+                    return
+                steps += 1
                 if run.cues:
                     cue = run.cues[0]
                     due = run.cues_started + cue.at / run.speed
@@ -251,6 +262,13 @@ class Player:
                     return
         except errors.ApiError as exc:
             self._finish(run, "failed", f"{self._where(run)}: {exc.message}")
+        except Exception as exc:
+            # A failure of the mock's own: the play ends rather than stay "running" with
+            # nothing left to wake it, and the error goes on to whoever drives the play (a
+            # 500 for the request that started it, a logged error from a timer).
+            reason = f"{self._where(run)}: the mock failed: {type(exc).__name__}: {exc}"
+            self._finish(run, "failed", reason)
+            raise
 
     @staticmethod
     def _where(run: Run) -> str:
@@ -312,9 +330,26 @@ class Player:
                 self._core.operate("keepalive", {"session_id": session_id, "enabled": value})
             self._record(run, step, now, enabled=value, sessions=sessions)
         elif action == "faults":
-            result = self._core.operate("faults", dict(value))
-            self._record(run, step, now, request=dict(value), result=result)
+            self._faults(run, step, now)
         return True
+
+    def _faults(self, run: Run, step: Step, now: float) -> None:
+        """A faults step: the faults operation, for the session `session` picks if given.
+        Faults it sets without a seed take one from the play's, so a seeded play meets the
+        same faults each time."""
+        request = dict(step.value)
+        if FaultsRequest.parse(request).settings is not None:
+            request.setdefault("seed", run.rng.getrandbits(48))
+        selector = step.options.get("session")
+        if selector is None:
+            result = self._core.operate("faults", request)
+            self._record(run, step, now, request=request, result=result)
+            return
+        sessions = self._sessions(selector)
+        result = None
+        for session_id in sessions:
+            result = self._core.operate("faults", {**request, "session_id": session_id})
+        self._record(run, step, now, request=request, sessions=sessions, result=result)
 
     def _trigger(self, run: Run, step: Step, request: dict[str, Any], now: float) -> None:
         # The trigger operation's own method: an event nobody receives is delivered 0, not
@@ -337,7 +372,7 @@ class Player:
         )
 
     def _start_sequence(self, run: Run, step: Step, now: float) -> None:
-        options = sequences.parse_options(step.options)
+        options = sequences.parse_options(step.options, sequences.find(step.value))
         if options.to_user is None:
             channel = self._default_channel()
             if channel is not None:
@@ -470,12 +505,6 @@ class Player:
 def _speed(value: Any) -> float:
     if value is None:
         return 1.0
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not 0 < value <= scenario.MAX_SPEED
-    ):
-        raise errors.InvalidControlRequest(
-            reason=f"speed must be a number above 0, at most {scenario.MAX_SPEED:g}"
-        )
+    if not scenario.valid_speed(value):
+        raise errors.InvalidControlRequest(reason=scenario.SPEED_RULE)
     return float(value)

@@ -76,7 +76,7 @@ class RecentNotifications:
 
     def events(self, type_name: str) -> Iterator[dict[str, Any]]:
         """The events of the recent notifications of a type, newest first, decoded (for Helix
-        to find a chat message that a trigger sent)."""
+        to find the channel points redemptions that triggers sent)."""
         for sent in reversed(self._sends):
             if sent.subscriptions[0].type != type_name:
                 continue

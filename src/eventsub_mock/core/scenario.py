@@ -20,8 +20,7 @@ from ..catalog.errors import closest
 from ..catalog.params import TriggerParams
 from ..clock import Clock
 from . import errors, sequences
-from .control import parse_close_code
-from .operations import BY_NAME
+from .control import FaultsRequest, parse_close_code
 from .triggers import DELIVERY_KEYS, delivery_from_request
 
 # Each step has exactly one of these.
@@ -51,19 +50,24 @@ OPTIONS: Mapping[str, tuple[str, ...]] = {
     "close": ("session",),
     "revoke": ("subscription", "type"),
     "keepalive": ("session",),
-    "faults": (),
+    "faults": ("session",),
     "repeat": ("step",),
 }
 TOP_LEVEL = ("step", "name", "seed", "speed")
 WAIT_FOR = ("session", "subscription")
-# `session = ...` of close and keepalive: one of these, or a session id.
+# `session = ...` of close and keepalive: one of these, or a session id (a faults step's
+# names one session: not "all").
 SESSION_SELECTORS = ("all", "newest", "oldest")
 MAX_SECONDS = 86_400.0
 MAX_REPEAT = 10_000
 MAX_COUNT = 10_000
 # Steps one scenario may run, each repetition counted.
 MAX_STEPS = 1_000_000
+# A play's speed. The slowest keeps a sequence's times representable: its longest span,
+# 1,002 beats of an hour, is about 114 years of wall time at this speed.
+MIN_SPEED = 0.001
 MAX_SPEED = 1_000_000.0
+SPEED_RULE = f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}"
 DEFAULT_WAIT_FOR_TIMEOUT = 30.0
 
 Path = tuple[str | int, ...]
@@ -143,6 +147,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def valid_speed(value: Any) -> bool:
+    """Whether a play may run at this speed (see `SPEED_RULE`)."""
+    return _is_number(value) and MIN_SPEED <= value <= MAX_SPEED
+
+
 class _Reader:
     def __init__(self, file: str | None, lines: Mapping[Path, int], clock: Clock) -> None:
         self.file = file
@@ -186,8 +195,8 @@ class _Reader:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
             self.fail(("seed",), "seed must be an integer or a string")
         speed = document.get("speed")
-        if speed is not None and not (_is_number(speed) and 0 < speed <= MAX_SPEED):
-            self.fail(("speed",), f"speed must be a number above 0, at most {MAX_SPEED:g}")
+        if speed is not None and not valid_speed(speed):
+            self.fail(("speed",), SPEED_RULE)
         steps = self._steps(document["step"], ("step",))
         total = _size(steps)
         if total > MAX_STEPS:
@@ -272,12 +281,12 @@ class _Reader:
 
     def _play(self, value: Any, options: Mapping[str, Any], path: Path) -> tuple[Step, ...]:
         try:
-            sequences.find(value)
+            sequence = sequences.find(value)
         except errors.ApiError as exc:
             self.fail((*path, "play"), exc.message)
         for key, option in options.items():
             try:
-                sequences.parse_options({key: option})
+                sequences.parse_options({key: option}, sequence)
             except errors.ApiError as exc:
                 self.fail((*path, key), exc.message)
         return ()
@@ -353,12 +362,33 @@ class _Reader:
         return ()
 
     def _faults(self, value: Any, options: Mapping[str, Any], path: Path) -> tuple[Step, ...]:
+        """The faults operation's request, checked by the operation's own rules (each key on
+        its own first, to point at it); `session` picks one session as close's does."""
         self._known_options("faults", options, path)
-        if "faults" not in BY_NAME:
-            self.fail((*path, "faults"), "this server has no faults control operation")
+        here = (*path, "faults")
         if not isinstance(value, Mapping):
-            self.fail((*path, "faults"), "faults must be a table: the faults request's fields")
+            self.fail(here, "faults must be a table: the faults request's fields")
+        for key, option in value.items():
+            self._check_faults({key: option}, (*here, key))
+        self._check_faults(value, here)
+        if "session" in options:
+            self._session(options, path)
+            if options["session"] == "all":
+                self.fail(
+                    (*path, "session"),
+                    'a faults step sets one session\'s: session must be "newest", "oldest" or '
+                    "a session id (leave it out for the server's faults)",
+                )
+            scoped = [key for key in ("session_id", "subscription_id") if key in value]
+            if scoped:
+                self.fail((*here, scoped[0]), f"give session or {scoped[0]}, not both")
         return ()
+
+    def _check_faults(self, request: Mapping[str, Any], path: Path) -> None:
+        try:
+            FaultsRequest.parse(request)
+        except errors.ApiError as exc:
+            self.fail(path, exc.message)
 
     def _repeat(self, value: Any, options: Mapping[str, Any], path: Path) -> tuple[Step, ...]:
         self._known_options("repeat", options, path)

@@ -56,11 +56,13 @@ class SequenceOptions:
 
 
 OPTION_NAMES = tuple(SequenceOptions.__dataclass_fields__)
+# The options every sequence takes; the others only the sequences that use them.
+COMMON_OPTIONS = ("to_user", "count", "interval")
 
 
-def parse_options(request: Mapping[str, Any]) -> SequenceOptions:
-    """Sequence options from a request (keys with `-` or `_`); a bad one raises
-    `InvalidPlayOption` naming it."""
+def parse_options(request: Mapping[str, Any], sequence: Sequence) -> SequenceOptions:
+    """The options of `sequence` from a request (keys with `-` or `_`); a bad one, or one
+    the sequence does not take, raises `InvalidPlayOption` naming it."""
     values: dict[str, Any] = {}
     for raw_key, value in request.items():
         key = str(raw_key).replace("-", "_")
@@ -72,8 +74,15 @@ def parse_options(request: Mapping[str, Any]) -> SequenceOptions:
                 reason=f"unknown sequence option {raw_key!r}{did_you_mean} the options are "
                 + ", ".join(OPTION_NAMES),
             )
-        if value is not None:
-            values[key] = _checked(key, value)
+        if value is None:
+            continue
+        if key not in sequence.options:
+            raise errors.InvalidPlayOption(
+                option=raw_key,
+                reason=f"{sequence.name} takes no {key} option; it takes "
+                + ", ".join(sequence.options),
+            )
+        values[key] = _checked(key, value)
     return SequenceOptions(**values)
 
 
@@ -630,6 +639,12 @@ class Sequence:
     default_count: int
     default_interval: float
     build: Builder
+    # The options it takes besides COMMON_OPTIONS (those its builder reads).
+    takes: tuple[str, ...] = ()
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return (*COMMON_OPTIONS, *self.takes)
 
 
 SEQUENCES: dict[str, Sequence] = {
@@ -643,6 +658,7 @@ SEQUENCES: dict[str, Sequence] = {
             5,
             0.2,
             _gift_bomb,
+            ("from_user", "tier", "anonymous"),
         ),
         Sequence(
             "hype-train",
@@ -652,6 +668,7 @@ SEQUENCES: dict[str, Sequence] = {
             6,
             2.0,
             _hype_train,
+            ("from_user",),
         ),
         Sequence(
             "poll",
@@ -676,6 +693,7 @@ SEQUENCES: dict[str, Sequence] = {
             5,
             1.0,
             _raid,
+            ("from_user",),
         ),
         Sequence(
             "charity",
@@ -684,6 +702,7 @@ SEQUENCES: dict[str, Sequence] = {
             5,
             2.0,
             _charity,
+            ("from_user",),
         ),
         Sequence(
             "shared-chat",
@@ -692,6 +711,7 @@ SEQUENCES: dict[str, Sequence] = {
             6,
             1.0,
             _shared_chat,
+            ("from_user",),
         ),
         Sequence(
             "stream",
@@ -701,6 +721,7 @@ SEQUENCES: dict[str, Sequence] = {
             10,
             2.0,
             _stream,
+            ("tier",),
         ),
     )
 }

@@ -24,7 +24,6 @@ from ..clock import Clock, ManualClock, SystemClock
 from ..config import ServerConfig
 from ..core.auth import Token
 from ..core.delivery import DeliveryResult
-from ..core.faults import FaultSettings
 from ..core.feed import FeedFilter
 from ..core.hub import EventSubCore
 from ..core.model import Caller, Subscription
@@ -114,11 +113,10 @@ class MockServer:
         self.port = runner.addresses[0][1]
         self._webhooks = WebhookPoster(self.core.webhooks, self.config.webhook_timeout)
         await self._webhooks.start()
-        if not self.clock.manual:
-            self.core.timers.on_earlier_deadline = self._arm
-            deadline = self.core.next_deadline()
-            if deadline is not None:
-                self._arm(deadline)
+        self.core.timers.on_earlier_deadline = self._arm
+        deadline = self.core.next_deadline()
+        if deadline is not None:
+            self._arm(deadline)
         return self
 
     async def stop(self) -> None:
@@ -180,16 +178,23 @@ class MockServer:
     # --- time ---------------------------------------------------------------------------------
 
     def _arm(self, when: float) -> None:
-        # Wake-ups snap to a tick, so that thousands of sessions' keepalives and pings share
-        # a few timer callbacks a second instead of one each (keepalives leave a margin).
-        when = math.ceil(when / _TIMER_TICK) * _TIMER_TICK
+        """Call `_on_timer` at `when`: on the loop's next turn when that time has come (the
+        rest of a slice of work, under either clock), else at the next tick (a manual clock's
+        later deadlines wait for advance())."""
+        now = self.clock.monotonic()
+        if when > now:
+            if self.clock.manual:
+                return
+            # Wake-ups snap to a tick, so that thousands of sessions' keepalives and pings
+            # share a few timer callbacks a second instead of one each (keepalives leave a
+            # margin).
+            when = math.ceil(when / _TIMER_TICK) * _TIMER_TICK
         if self._timer is not None:
             if when >= self._timer_due:
                 return
             self._timer.cancel()
         self._timer_due = when
-        delay = max(0.0, when - self.clock.monotonic())
-        self._timer = asyncio.get_running_loop().call_later(delay, self._on_timer)
+        self._timer = asyncio.get_running_loop().call_later(max(0.0, when - now), self._on_timer)
 
     def _on_timer(self) -> None:
         self._timer, self._timer_due = None, math.inf
@@ -420,12 +425,11 @@ class MockServer:
         `delay`, `drop`, `chaos`, `seed`) for the server, a session or a subscription,
         replacing that scope's; with no options, only show them. Returns every scope's
         settings and the counts of faults injected, as the control API's `faults` answers."""
-        if not options:
-            return self.core.describe_faults(session_id=session_id, subscription_id=subscription_id)
-        settings = FaultSettings.from_options(options)
-        return self.core.set_faults(
-            settings, session_id=session_id, subscription_id=subscription_id
-        )
+        scope = {"session_id": session_id, "subscription_id": subscription_id}
+        request = {**options, **{k: v for k, v in scope.items() if v is not None}}
+        # The operation's own rules (not through `operate`: a Python call is no control
+        # request of the feed's).
+        return self.core.control.faults(request)
 
     def clear_faults(
         self, *, session_id: str | None = None, subscription_id: str | None = None

@@ -27,7 +27,7 @@ def add_routes(app: web.Application, core: EventSubCore) -> None:
                 body = await read_json(request)
             query = {key: request.query.getall(key) for key in request.query}
             status, result = core.helix.call(route, caller, query, body)
-            return no_content() if result is None else json_response(result, status)
+            return no_content() if status == 204 else json_response(result, status)
 
         return handle
 

@@ -24,14 +24,16 @@ from .moderation import Moderation
 from .polls import Polls
 from .predictions import Predictions
 from .request import HelixRequest
-from .rewards import Rewards
+from .rewards import RecentEvents, Rewards
 from .routes import Route
-from .users import KnownUsers, RecentEvents, Users
+from .users import KnownUsers, Users
 
 __all__ = ["Helix", "HelixResult"]
 
 Notify = Callable[..., None]
 HelixResult = tuple[int, Any]
+# Asks to be told of each event of a type that goes out (`delivery.Router.watch`).
+Watch = Callable[[str, Callable[[Mapping[str, Any]], None]], None]
 
 
 class Helix:
@@ -42,20 +44,24 @@ class Helix:
         deliver: Deliver,
         known_users: KnownUsers,
         recent_events: RecentEvents,
+        watch: Watch,
         granted: Granted,
         notify: Notify,
     ) -> None:
         self._notify = notify
-        self.users = Users(known_users, recent_events)
+        self.users = Users(known_users)
         self.ctx = HelixContext(
             self.users, Emitter(deliver, clock), clock, timers, self._report, granted
         )
         self.channels = Channels(self.ctx)
         self.moderation = Moderation(self.ctx)
-        self.chat = Chat(self.ctx, self.moderation, recent_events)
+        self.chat = Chat(self.ctx, self.moderation)
         self.polls = Polls(self.ctx)
         self.predictions = Predictions(self.ctx)
         self.rewards = Rewards(self.ctx, recent_events)
+        # Chat messages that triggers send: their chatters' logins and their lines.
+        watch("channel.chat.message", self.users.chatted)
+        watch("channel.chat.message", self.chat.chatted)
 
     def _areas(self) -> tuple[Any, ...]:
         return (
@@ -85,10 +91,12 @@ class Helix:
         query: Mapping[str, Sequence[str]],
         body: Any,
     ) -> HelixResult:
-        """Run one endpoint: (status, body), where a None body is a 204."""
+        """Run one endpoint: (status, body); an action that answers nothing (None) is a
+        204 No Content."""
         emitter = self.ctx.emitter
         emitter.sent = []
         action = getattr(getattr(self, route.area), route.action)
+        succeeded = False
         try:
             result = action(
                 HelixRequest(
@@ -100,9 +108,12 @@ class Helix:
                     lambda user_id: self.ctx.granted(caller.client_id, user_id),
                 )
             )
+            succeeded = True
         except errors.ApiError as exc:
             self._report(route.endpoint, [], exc.status)
             raise
+        finally:
+            self.users.settle(succeeded)
         status = 204 if result is None else 200
         self._report(route.endpoint, emitter.sent, status)
         return status, result

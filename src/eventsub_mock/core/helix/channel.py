@@ -10,8 +10,8 @@ from typing import Any
 from ...catalog import fakes
 from .. import errors
 from .context import HelixContext
-from .request import MAX_IDS, HelixRequest, bool_field, int_field, text_field
-from .users import User
+from .request import MAX_IDS, HelixRequest, bool_field, int_field, one_of, text_field
+from .users import User, is_user_id
 
 # A raid goes through this long after it is started (Twitch shows a countdown of about
 # 90 seconds, unless the broadcaster presses "Raid now"); until then it can be cancelled.
@@ -68,14 +68,14 @@ class Channels:
         self.raids.clear()
 
     def info(self, user: User) -> ChannelInfo:
-        """A channel's information; one the mock has not seen starts with a title and game
-        drawn from the id (so it is the same each time)."""
+        """A channel's information; one nobody changed has a title and game drawn from the
+        id (so it is the same each time), and reading it stores nothing."""
         found = self.by_id.get(user.id)
         if found is None:
             h = zlib.crc32(user.id.encode())
             game_id, game_name = fakes.GAMES[h % len(fakes.GAMES)]
             title = fakes.STREAM_TITLES[(h >> 8) % len(fakes.STREAM_TITLES)]
-            found = self.by_id[user.id] = ChannelInfo(user, title, game_id, game_name)
+            found = ChannelInfo(user, title, game_id, game_name)
         return found
 
     # --- GET /helix/channels --------------------------------------------------------------
@@ -86,7 +86,7 @@ class Channels:
             raise errors.HelixMissingParameter(name="broadcaster_id")
         if len(ids) > MAX_IDS:
             raise errors.HelixTooManyValues(limit=MAX_IDS, names="broadcaster_id")
-        users = [self.ctx.users.get(i) for i in dict.fromkeys(ids) if i.isdigit()]
+        users = [self.ctx.users.get(i) for i in dict.fromkeys(ids) if is_user_id(i)]
         return {"data": [self.info(user).to_helix() for user in users]}
 
     # --- PATCH /helix/channels ------------------------------------------------------------
@@ -112,6 +112,7 @@ class Channels:
         if all(v is None for v in (title, game, language, delay, tags, labels, branded)):
             raise errors.HelixNoChannelFields()
         info = self.info(self.ctx.users.find(broadcaster_id, "broadcaster_id"))
+        self.by_id[info.broadcaster.id] = info
         if title is not None:
             info.title = title
         if game is not None:
@@ -180,7 +181,7 @@ class Channels:
         for item in value if isinstance(value, list) else [None]:
             if (
                 not isinstance(item, dict)
-                or item.get("id") not in CONTENT_LABELS
+                or not one_of(item.get("id"), CONTENT_LABELS)
                 or not isinstance(item.get("is_enabled"), bool)
             ):
                 raise errors.HelixInvalidParameter(

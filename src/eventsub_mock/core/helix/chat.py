@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zlib
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -13,14 +14,15 @@ from ... import catalog, protocol
 from ...catalog import fakes
 from ...catalog.payloads import message_fragments
 from .. import errors
+from . import recorded
 from .context import HelixContext
 from .moderation import Moderation
 from .request import HelixRequest, bool_field, int_field, text_field
-from .users import RecentEvents, User
+from .users import User
 
 MAX_MESSAGE = 500
-# Chat lines kept for replies and deletes (older ones are looked for among recent
-# notifications, where triggered messages are too).
+# Chat lines kept for replies and deletes: the messages Helix calls sent and those triggers
+# sent (noted as they go out: `Chat.chatted`).
 MAX_LINES = 10_000
 ANNOUNCEMENT_COLORS = ("blue", "green", "orange", "purple", "primary")
 SHOUTOUT_COOLDOWN = 120
@@ -65,12 +67,9 @@ def chat_color(user_id: str) -> str:
 
 
 class Chat:
-    def __init__(
-        self, ctx: HelixContext, moderation: Moderation, recent_events: RecentEvents
-    ) -> None:
+    def __init__(self, ctx: HelixContext, moderation: Moderation) -> None:
         self.ctx = ctx
         self.moderation = moderation
-        self._recent_events = recent_events
         self.lines: OrderedDict[str, ChatLine] = OrderedDict()
         self.settings: dict[str, ChatSettings] = {}
         # Monotonic times of shoutouts: by channel, and by (channel, target).
@@ -84,23 +83,20 @@ class Chat:
         self._shoutouts_to.clear()
 
     def find_line(self, broadcaster_id: str, message_id: str) -> ChatLine | None:
-        """A chat message of the channel: one sent through Helix, or a recent notification's."""
+        """A chat message of the channel, sent through Helix or by a trigger."""
         line = self.lines.get(message_id)
-        if line is not None:
-            return line if line.broadcaster_id == broadcaster_id else None
-        for event in self._recent_events("channel.chat.message"):
-            if (
-                event.get("message_id") == message_id
-                and event.get("broadcaster_user_id") == broadcaster_id
-            ):
-                sender = User(
-                    str(event.get("chatter_user_id")),
-                    str(event.get("chatter_user_login")),
-                    str(event.get("chatter_user_name")),
-                )
-                text = (event.get("message") or {}).get("text", "")
-                return ChatLine(message_id, broadcaster_id, sender, str(text))
-        return None
+        return line if line is not None and line.broadcaster_id == broadcaster_id else None
+
+    def chatted(self, event: Mapping[str, Any]) -> None:
+        """A chat message went out: one a trigger sent can be replied to and deleted as one
+        a Helix call sent can (those are noted when sent, with the sender's own names)."""
+        message_id = recorded.text(event, "message_id")
+        broadcaster_id = recorded.text(event, "broadcaster_user_id")
+        sender = recorded.user(event, "chatter_user_")
+        if not message_id or not broadcaster_id or sender is None or message_id in self.lines:
+            return
+        text = recorded.text(recorded.table(event, "message"), "text") or ""
+        self._remember(ChatLine(message_id, broadcaster_id, User(*sender), text))
 
     def _mentioned(self, login: str) -> tuple[str, str, str] | None:
         user = self.ctx.users.by_login(login)
@@ -158,7 +154,6 @@ class Chat:
             )
         message, bits = self._message("channel.chat.message", text)
         message_id = protocol.new_message_id()
-        self._remember(ChatLine(message_id, broadcaster.id, sender, text))
         reply = None
         if parent is not None:
             reply = {
@@ -183,6 +178,8 @@ class Chat:
                 "reply": reply,
             },
         )
+        # Noted once it went out: a message that failed to go out is not a chat line.
+        self._remember(ChatLine(message_id, broadcaster.id, sender, text))
         return {"data": [{"message_id": message_id, "is_sent": True, "drop_reason": None}]}
 
     def _remember(self, line: ChatLine) -> None:

@@ -51,6 +51,12 @@ class Moderation:
         self.channels.clear()
 
     def roles(self, broadcaster_id: str) -> ChannelRoles:
+        """A channel's roles, to read: a channel nobody changed has none, and reading it
+        stores nothing."""
+        return self.channels.get(broadcaster_id) or ChannelRoles()
+
+    def _changing(self, broadcaster_id: str) -> ChannelRoles:
+        """A channel's roles, to change (stored from now on)."""
         found = self.channels.get(broadcaster_id)
         if found is None:
             found = self.channels[broadcaster_id] = ChannelRoles()
@@ -138,7 +144,7 @@ class Moderation:
             None if duration is None else clock.monotonic() + duration,
             end_time,
         )
-        self.roles(broadcaster.id).bans[user.id] = ban
+        self._changing(broadcaster.id).bans[user.id] = ban
         self.ctx.emitter.emit(
             "channel.ban",
             {"broadcaster_user_id": broadcaster.id},
@@ -235,7 +241,7 @@ class Moderation:
             raise errors.BannedUserRole()
         if user.id in roles.vips:
             raise errors.VipNotModerator()
-        roles.moderators[user.id] = user
+        self._changing(broadcaster.id).moderators[user.id] = user
         self._role_event("channel.moderator.add", broadcaster, user)
         self.moderate(broadcaster, broadcaster, "mod", user.fields("user_"))
 
@@ -259,7 +265,7 @@ class Moderation:
             raise errors.ModeratorNotVip()
         if self.ban_of(broadcaster.id, user.id) is not None:
             raise errors.BannedUserRole()
-        roles.vips[user.id] = user
+        self._changing(broadcaster.id).vips[user.id] = user
         self._role_event("channel.vip.add", broadcaster, user)
         self.moderate(broadcaster, broadcaster, "vip", user.fields("user_"))
 
@@ -340,6 +346,7 @@ class Moderation:
             raise errors.HelixMissingParameter(name="is_active")
         shield = self.roles(broadcaster.id).shield
         if active != shield.active:
+            shield = self._changing(broadcaster.id).shield
             now = self.ctx.now()
             shield.active, shield.moderator = active, moderator
             fields = {

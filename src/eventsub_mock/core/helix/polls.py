@@ -10,7 +10,7 @@ from typing import Any
 from .. import errors
 from .choices import body_broadcaster, body_id, listing, new_id, titles
 from .context import HelixContext
-from .request import HelixRequest, bool_field, int_field, text_field
+from .request import HelixRequest, bool_field, choice_field, int_field, text_field
 from .users import User
 
 MAX_TITLE = 60
@@ -152,9 +152,7 @@ class Polls:
     def end(self, request: HelixRequest) -> dict[str, Any]:
         broadcaster = body_broadcaster(self.ctx, request)
         poll_id = body_id(request)
-        status = request.fields().get("status")
-        if status not in END_STATUSES:
-            raise errors.HelixInvalidParameter(name="status", why=": TERMINATED or ARCHIVED")
+        status = choice_field(request.fields(), "status", END_STATUSES)
         poll = next((p for p in self.by_channel.get(broadcaster.id, ()) if p.id == poll_id), None)
         if poll is None:
             raise errors.HelixNotFound(what="The poll")

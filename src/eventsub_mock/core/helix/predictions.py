@@ -10,7 +10,7 @@ from typing import Any
 from .. import errors
 from .choices import body_broadcaster, body_id, listing, new_id, titles
 from .context import HelixContext
-from .request import HelixRequest, int_field, text_field
+from .request import HelixRequest, choice_field, int_field, text_field
 from .users import User
 
 MAX_TITLE = 45
@@ -137,9 +137,7 @@ class Predictions:
         broadcaster = body_broadcaster(self.ctx, request)
         fields = request.fields()
         prediction_id = body_id(request)
-        status = fields.get("status")
-        if status not in PATCH_STATUSES:
-            raise errors.HelixInvalidParameter(name="status", why=": " + ", ".join(PATCH_STATUSES))
+        status = choice_field(fields, "status", PATCH_STATUSES)
         prediction = next(
             (p for p in self.by_channel.get(broadcaster.id, ()) if p.id == prediction_id), None
         )

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...digits import whole_number
 from .. import errors
 from ..model import Caller
 
@@ -138,14 +139,29 @@ def bool_field(fields: Mapping[str, Any], name: str) -> bool | None:
 def int_field(
     fields: Mapping[str, Any], name: str, low: int, high: int, *, required: bool = False
 ) -> int | None:
-    """A whole number from `low` to `high`; Helix also takes one written as a string."""
+    """A whole number from `low` to `high` (0 or more); Helix also takes one written as a
+    string of ASCII digits."""
     value = fields.get(name)
     if value is None:
         if required:
             raise errors.HelixMissingParameter(name=name)
         return None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        value = whole_number(value, max_digits=len(str(high)))
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise errors.HelixInvalidParameter(name=name, why=f": a number from {low} to {high}")
+    return value
+
+
+def one_of(value: Any, choices: Collection[str]) -> bool:
+    """Whether a request's value is one of `choices`. A value may be any JSON: only a string
+    is looked up (a list or an object is unhashable, and never one of them)."""
+    return isinstance(value, str) and value in choices
+
+
+def choice_field(fields: Mapping[str, Any], name: str, choices: Collection[str]) -> str:
+    """A required field that is one of `choices`."""
+    value = fields.get(name)
+    if not one_of(value, choices):
+        raise errors.HelixInvalidParameter(name=name, why=": one of " + ", ".join(choices))
     return value

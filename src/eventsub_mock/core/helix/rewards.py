@@ -6,15 +6,20 @@ the mock sent recently is a redemption waiting in the reward's queue."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
+from . import recorded
 from .choices import new_id
 from .context import HelixContext
-from .request import HelixRequest, bool_field, int_field, text_field
-from .users import RecentEvents, User
+from .request import HelixRequest, bool_field, choice_field, int_field, text_field
+from .users import User
+
+# Recent events of a type, newest first, decoded (the router's recent notifications): where
+# the redemptions that triggers sent are found.
+RecentEvents = Callable[[str], Iterable[dict[str, Any]]]
 
 MAX_REWARDS = 50
 MAX_TITLE = 45
@@ -137,14 +142,6 @@ class Redemption:
             "redeemed_at": self.redeemed_at,
             "reward": dict(self.reward),
         }
-
-
-def _user(event: Mapping[str, Any], prefix: str) -> User:
-    return User(
-        str(event.get(prefix + "id")),
-        str(event.get(prefix + "login")),
-        str(event.get(prefix + "name")),
-    )
 
 
 class Rewards:
@@ -273,22 +270,24 @@ class Rewards:
         }
         type_name = "channel.channel_points_custom_reward_redemption.add"
         for event in self._recent_events(type_name):
-            reward = event.get("reward") or {}
-            redemption_id = event.get("id")
+            reward = recorded.table(event, "reward")
+            redemption_id = recorded.text(event, "id")
+            user = recorded.user(event, "user_")
             if (
-                event.get("broadcaster_user_id") != broadcaster.id
-                or reward.get("id") != reward_id
-                or not isinstance(redemption_id, str)
+                recorded.text(event, "broadcaster_user_id") != broadcaster.id
+                or recorded.text(reward, "id") != reward_id
+                or not redemption_id
                 or redemption_id in found
+                or user is None
             ):
                 continue
             found[redemption_id] = Redemption(
                 redemption_id,
                 broadcaster,
-                _user(event, "user_"),
-                str(event.get("user_input") or ""),
+                User(*user),
+                recorded.text(event, "user_input") or "",
                 {k: reward.get(k) for k in ("id", "title", "cost", "prompt")},
-                str(event.get("redeemed_at")),
+                recorded.text(event, "redeemed_at") or "",
             )
         return list(found.values())
 
@@ -298,9 +297,9 @@ class Rewards:
         redemptions = self._redemptions(broadcaster, reward_id)
         ids = request.values("id")
         status = request.param("status")
-        if not ids and status not in REDEMPTION_STATUSES:
+        if not ids and status not in REDEMPTION_STATUSES:  # a query value: a string
             raise errors.HelixInvalidParameter(
-                name="status", why=": " + ", ".join(REDEMPTION_STATUSES)
+                name="status", why=": one of " + ", ".join(REDEMPTION_STATUSES)
             )
         chosen = [r for r in redemptions if (r.id in ids if ids else r.status == status)]
         return {"data": [r.to_helix() for r in chosen], "pagination": {}}
@@ -314,9 +313,7 @@ class Rewards:
         reward = self.by_channel.get(broadcaster.id, {}).get(reward_id)
         if reward is not None and reward.client_id != request.caller.client_id:
             raise errors.RewardOfAnotherClient()
-        status = request.fields().get("status")
-        if status not in ("FULFILLED", "CANCELED"):
-            raise errors.HelixInvalidParameter(name="status", why=": FULFILLED or CANCELED")
+        status = choice_field(request.fields(), "status", ("FULFILLED", "CANCELED"))
         by_id = {r.id: r for r in self._redemptions(broadcaster, reward_id)}
         chosen = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
         if not chosen:

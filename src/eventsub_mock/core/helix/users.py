@@ -3,28 +3,31 @@
 Every all-digit id is a user: its login and display name are the ones events give it
 (`catalog.fakes.identity`), unless a token configured a login for it. A login is found when
 it belongs to a user the mock has met: a token's user, a user a subscription condition names,
-one a Helix call named, or the chatter of a recent chat message.
+one a Helix call named, or one of the last `RECENT_CHATTERS` users who sent a chat message
+(noted as each message goes out: `chatted`).
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ... import protocol
 from ...catalog import fakes
+from ...digits import is_digits
 from .. import errors
+from . import recorded
 from .request import MAX_IDS, HelixRequest
 
 # Ids of the users the rest of the server knows (tokens, subscription conditions), with the
 # login a token gives them (None: the generated one).
 KnownUsers = Callable[[], Iterable[tuple[str, str | None]]]
 
-# Recent events of a type, newest first, decoded (the router's recent notifications): where
-# Helix finds the chat messages, chatters and redemptions that triggers sent.
-RecentEvents = Callable[[str], Iterable[dict[str, Any]]]
+# Chatters whose logins are kept (login -> id), the most recent ones.
+RECENT_CHATTERS = 1000
 
 # Accounts are dated from the id, so the same user always has the same creation time.
 _EPOCH_2011_NS = 1_293_840_000 * 1_000_000_000
@@ -65,40 +68,76 @@ class User:
         }
 
 
+def _user(user_id: str, configured_login: str | None) -> User:
+    """The user with this id: a token's login when one was configured, else the generated
+    login and name."""
+    generated_login, name = fakes.identity(user_id)
+    if configured_login and configured_login != generated_login:
+        return User(user_id, configured_login.lower(), configured_login)
+    return User(user_id, generated_login, name)
+
+
 def is_user_id(value: str) -> bool:
-    return value.isdigit() and len(value) <= 20
+    """Helix's one rule for a user id: ASCII digits, at most 20 of them."""
+    return is_digits(value, 20)
 
 
 class Users:
-    def __init__(self, known: KnownUsers, recent_events: RecentEvents) -> None:
+    def __init__(self, known: KnownUsers) -> None:
         self._known = known
-        self._recent_events = recent_events
-        # Users Helix calls named (by id): their logins can be looked up.
+        # Users Helix calls named (by id): their logins can be looked up. Those the call
+        # being answered names are met once it succeeds (`settle`): a refused call meets
+        # nobody.
         self._met: set[str] = set()
+        self._naming: set[str] = set()
+        # The chatters of the recent chat messages: login (lower case) -> id, newest last.
+        self._chatters: OrderedDict[str, str] = OrderedDict()
 
     def clear(self) -> None:
         self._met.clear()
+        self._naming.clear()
+        self._chatters.clear()
+
+    def settle(self, succeeded: bool) -> None:
+        """The call being answered ended: the users it named are met when it succeeded."""
+        if succeeded:
+            self._met |= self._naming
+        self._naming.clear()
 
     def get(self, user_id: str) -> User:
         """A user by id (an id of digits; the caller checked it)."""
-        self._met.add(user_id)
+        if user_id not in self._met:
+            self._naming.add(user_id)
         login = next((lg for uid, lg in self._known() if uid == user_id and lg), None)
-        generated_login, name = fakes.identity(user_id)
-        if login is not None and login != generated_login:
-            return User(user_id, login.lower(), login)
-        return User(user_id, generated_login, name)
+        return _user(user_id, login)
 
     def by_login(self, login: str) -> User | None:
         wanted = login.lower()
-        ids = {uid for uid, _ in self._known()} | self._met
-        for user_id in sorted(ids):
-            user = self.get(user_id)
+        logins: dict[str, str | None] = {}
+        for uid, configured in self._known():  # the first login configured, as get() has it
+            if uid not in logins or (configured and not logins[uid]):
+                logins[uid] = configured
+        for user_id in sorted(logins.keys() | self._met | self._naming):
+            user = _user(user_id, logins.get(user_id))
             if user.login == wanted:
+                if user_id not in self._met:
+                    self._naming.add(user_id)
                 return user
-        for event in self._recent_events("channel.chat.message"):
-            if str(event.get("chatter_user_login")).lower() == wanted:
-                return self.get(str(event.get("chatter_user_id")))
-        return None
+        chatter = self._chatters.get(wanted)
+        return None if chatter is None else self.get(chatter)
+
+    def chatted(self, event: Mapping[str, Any]) -> None:
+        """A chat message went out (a Helix call's or a trigger's): its chatter's login can
+        be looked up from now on."""
+        chatter = recorded.user(event, "chatter_user_")
+        if chatter is None or not is_user_id(chatter[0]) or not chatter[1]:
+            return
+        user_id, login = chatter[0], chatter[1].lower()
+        chatters = self._chatters
+        chatters.pop(login, None)
+        chatters[login] = user_id
+        if len(chatters) > RECENT_CHATTERS:
+            chatters.popitem(last=False)
 
     def find(self, user_id: str, field: str) -> User:
         """The user a request's parameter names; a 400 when it is no user id."""
