@@ -653,3 +653,55 @@ def test_an_invalid_option_value_names_the_valid_ones() -> None:
         build(entry("channel.goal.begin"), trigger={"item_name": "followers"})
     with pytest.raises(CatalogError, match="completed, archived, terminated"):
         build(entry("channel.poll.end"), trigger={"event_status": "done"})
+
+
+# The reference the catalogue is built from (tools/build_catalog.py reads it there); it lives
+# beside the repository, not in it.
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "subscription-types.json"
+# Words in a row that a description may share with Twitch's: enough for a name ("a custom
+# Channel Points reward"), too few for a paraphrase of a sentence.
+SHARED_WORDS = 6
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9_']+", text.lower().replace("\u2019", "'"))
+
+
+def test_every_type_and_version_has_its_own_description() -> None:
+    types = all_types()
+    assert all(t.description.strip() for t in types)
+    by_type: dict[str, set[str]] = {}
+    for t in types:
+        by_type.setdefault(t.type, set()).add(t.description)
+    # A type's versions say what sets them apart.
+    versions = {t.type: sum(1 for u in types if u.type == t.type) for t in types}
+    assert all(len(by_type[name]) == count for name, count in versions.items())
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="the reference is not beside the repository")
+def test_descriptions_are_not_twitchs_sentences() -> None:
+    """The catalogue describes types in the project's words: no description is, contains or
+    closely follows a sentence of the reference's descriptions."""
+    theirs = [
+        raw["description"] for raw in json.loads(REFERENCE.read_text()) if "description" in raw
+    ]
+    sentences = [
+        " ".join(words(sentence)) for text in theirs for sentence in re.split(r"(?<=\.)\s+", text)
+    ]
+    runs = {
+        tuple(ws[i : i + SHARED_WORDS])
+        for ws in map(words, theirs)
+        for i in range(len(ws) - SHARED_WORDS + 1)
+    }
+    assert len(sentences) > 80 and runs
+    for sub_type in all_types():
+        ours = words(sub_type.description)
+        text = " ".join(ours)
+        copied = [s for s in sentences if s and f" {s} " in f" {text} "]
+        assert not copied, (sub_type.key, copied)
+        shared = [
+            " ".join(ours[i : i + SHARED_WORDS])
+            for i in range(len(ours) - SHARED_WORDS + 1)
+            if tuple(ours[i : i + SHARED_WORDS]) in runs
+        ]
+        assert not shared, (sub_type.key, shared)

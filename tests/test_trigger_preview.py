@@ -27,17 +27,19 @@ async def test_types_lists_every_type_with_its_description(server: MockServer, h
     by_key = {(row["type"], row["version"]): row for row in rows}
     follow = by_key["channel.follow", "2"]
     assert follow["name"] == "Channel Follow"
-    assert follow["description"] == "A specified channel receives a follow."
+    assert "follows the channel" in follow["description"]
     assert follow["aliases"] == ["follow"]
     assert follow["condition"] == ["broadcaster_user_id", "moderator_user_id"]
-    # A version the docs dropped keeps its type's description.
-    assert by_key["channel.follow", "1"]["description"] == follow["description"]
+    # A version the docs dropped keeps its type's title; its description says what it was.
+    assert by_key["channel.follow", "1"]["name"] == follow["name"]
+    assert "no longer accepts" in by_key["channel.follow", "1"]["description"]
     assert by_key["channel.follow", "1"]["status"] == "removed"
     assert sorted(by_key["channel.subscribe", "1"]["aliases"]) == ["gift", "subscribe"]
     assert by_key["drop.entitlement.grant", "1"]["websocket"] is False
-    described = [row for row in rows if row["description"]]
-    assert len(described) == 88  # all but channel.guest_star_slot.update, gone from the docs
-    # A type Twitch does not document gets a description, not the reference's research notes.
+    # Every one, even channel.guest_star_slot.update, which the docs dropped.
+    assert all(row["description"] for row in rows)
+    # A type Twitch does not document gets a title and description, not the reference's
+    # research notes.
     power_up = by_key["channel.custom_power_up_redemption.add", "1"]
     assert "inferred" not in power_up["name"] and "commit" not in power_up["description"]
 

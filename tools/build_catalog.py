@@ -4,9 +4,11 @@ Usage: python tools/build_catalog.py [path/to/subscription-types.json]
 
 Keeps the facts a mock needs (names, versions, statuses, conditions, transports, whether the
 user must authorize, the event schema and the documented example event) and each type's
-one-line title and description, which the dashboard lists; the rest of the prose is dropped.
-Adds what the docs lack, from `catalog_corrections.py`: whether a notification is a batch,
-the docs corrections and the users' roles.
+title; the docs' prose is dropped. Each type and version's one-line description, which the
+dashboard lists, comes from `catalog_descriptions.py` (the project's words, one row for
+every type or version; the build stops if one has none). Adds what the docs lack, from
+`catalog_corrections.py`: whether a notification is a batch, the docs corrections and the
+users' roles.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog_corrections import BATCHED, corrections_for, roles_for
+from catalog_descriptions import MissingDescription, description_for, unused_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "subscription-types.json"
@@ -24,15 +27,9 @@ DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "subscription-types.json
 AUTHORIZATION = ROOT.parent / "shared" / "reference" / "authorization.json"
 TARGET = ROOT / "src" / "eventsub_mock" / "catalog" / "types.json"
 
-# Types the reference took from a client library, not Twitch's docs: its name and description
-# there are research notes, so people choosing a type read these instead.
-UNDOCUMENTED = {
-    "channel.custom_power_up_redemption.add": (
-        "Custom Power-Up Redemption Add",
-        "A viewer redeems a custom Power-Up (a Bits reward). Not in Twitch's docs; as twurple "
-        "implements it.",
-    ),
-}
+# Types the reference took from a client library, not Twitch's docs: its name there is a
+# research note, so people choosing a type read this title instead.
+UNDOCUMENTED = {"channel.custom_power_up_redemption.add": "Custom Power-Up Redemption Add"}
 
 # Versions that production no longer accepts at all.
 REMOVED = {("channel.follow", "1"), ("channel.guest_star_slot.update", "beta")}
@@ -71,29 +68,27 @@ def authorization(raw: dict) -> dict:
     }
 
 
-def described(entries: list[dict]) -> dict[str, tuple[str, str]]:
-    """Each type's title and description. Versions the docs dropped have none: they take the
-    documented version's, without its "V2" suffix (a type with none left has no description)."""
-    found: dict[str, tuple[str, str]] = dict(UNDOCUMENTED)
+def titled(entries: list[dict]) -> dict[str, str]:
+    """Each type's title, Twitch's name for it. Versions the docs dropped have none: they take
+    the documented version's, without its "V2" suffix."""
+    found = dict(UNDOCUMENTED)
     for raw in entries:
-        if "description" in raw and raw["type"] not in found:
-            found[raw["type"]] = (raw["name"].removesuffix(" V2"), raw["description"])
+        if "name" in raw and raw["type"] not in found:
+            found[raw["type"]] = raw["name"].removesuffix(" V2")
     return found
 
 
-def entry(raw: dict, rules: dict, fallback: dict[str, tuple[str, str]]) -> dict:
+def entry(raw: dict, rules: dict, titles: dict[str, str]) -> dict:
     key = (raw["type"], raw["version"])
-    title = raw["type"].replace(".", " ").replace("_", " ").title()
-    name, description = fallback.get(raw["type"], (title, ""))
+    # A type the docs no longer name at all is titled after itself.
+    title = titles.get(raw["type"]) or raw["type"].replace(".", " ").replace("_", " ").title()
     scopes = [s for s in raw.get("scopes_mentioned") or [] if ":" in s]
     return {
         "type": raw["type"],
         "version": raw["version"],
         "status": "removed" if key in REMOVED else raw["status"],
-        "name": name if raw["type"] in UNDOCUMENTED else raw.get("name", name),
-        "description": description
-        if raw["type"] in UNDOCUMENTED
-        else raw.get("description", description),
+        "name": title if raw["type"] in UNDOCUMENTED else raw.get("name", title),
+        "description": description_for(*key),
         "condition_required": raw.get("condition_required", raw["condition"]),
         "condition_optional": raw.get("condition_optional", []),
         "websocket": raw["websocket"],
@@ -119,6 +114,23 @@ def sorted_keys(value: Any, path: tuple[str, ...] = ()) -> Any:
     return {key: sorted_keys(value[key], (*path, key)) for key in sorted(value)}
 
 
+def check_descriptions(keys: set[tuple[str, str]]) -> None:
+    """Stop, naming them all, if a type or version has no description or a row describes
+    nothing of the source."""
+    problems = []
+    for key in sorted(keys):
+        try:
+            description_for(*key)
+        except MissingDescription as missing:
+            problems.append(str(missing))
+    problems += [
+        f"{row} in tools/catalog_descriptions.py describes no type of the source"
+        for row in unused_rows(keys)
+    ]
+    if problems:
+        sys.exit("\n".join(problems))
+
+
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
     rules = {
@@ -126,8 +138,9 @@ def main() -> None:
         for item in json.loads(AUTHORIZATION.read_text())["entries"]
     }
     source_entries = json.loads(source.read_text())
-    fallback = described(source_entries)
-    entries = [entry(raw, rules[(raw["type"], raw["version"])], fallback) for raw in source_entries]
+    check_descriptions({(raw["type"], raw["version"]) for raw in source_entries})
+    titles = titled(source_entries)
+    entries = [entry(raw, rules[(raw["type"], raw["version"])], titles) for raw in source_entries]
     entries.sort(key=lambda e: (e["type"], e["version"]))
     TARGET.write_text(json.dumps(sorted_keys(entries), indent=1) + "\n")
     print(f"wrote {len(entries)} entries to {TARGET.relative_to(ROOT)}")

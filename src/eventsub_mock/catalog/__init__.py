@@ -47,7 +47,8 @@ class SubscriptionType:
     type: str
     version: str
     status: Status
-    # Twitch's title and one-line description of the type, for people choosing one.
+    # Twitch's title of the type and its one-line description (tools/catalog_descriptions.py),
+    # for people choosing one.
     name: str
     description: str
     condition_required: tuple[str, ...]
