@@ -302,6 +302,64 @@ async def test_the_message_log_filters(http: aiohttp.ClientSession, page: Page) 
         await expect(entries.first.locator("summary")).to_contain_text(second.session_id[-8:])
 
 
+async def test_faults_plays_and_helix_calls_appear_in_the_activity_panel(
+    server: MockServer, http: aiohttp.ClientSession, page: Page
+) -> None:
+    client = await connected(server, http)
+    await client.subscribe(condition=FOLLOW)
+    await page.open(server)
+    tab = page.page
+    activity = tab.locator("#activity li")
+    await expect(tab.locator("#activity .empty")).to_contain_text("Nothing yet")
+
+    # Every notification sent twice: the page shows the fault with the message it copied.
+    async with http.post(server.control_url + "/faults", json={"duplicate": 1.0}) as response:
+        assert response.status == 200
+    await server.trigger("channel.follow")
+    message_id = (await client.receive())["metadata"]["message_id"]
+    assert (await client.receive())["metadata"]["message_id"] == message_id
+    fault = tab.locator(f'#activity li[data-kind="fault"][data-message-id="{message_id}"]')
+    await expect(fault).to_be_visible(timeout=SOON_MS)
+    await expect(fault).to_contain_text("duplicate")
+    await expect(fault).to_contain_text(client.session_id[-8:])
+    async with http.post(server.control_url + "/faults", json={"clear": True}) as response:
+        assert response.status == 200
+
+    # A short play: its start, each step with what it did, and how it ended.
+    play = {"sequence": "poll", "count": 1, "interval": 0}
+    async with http.post(server.control_url + "/plays", json=play) as response:
+        assert response.status == 200
+        play_id = (await response.json())["id"]
+    steps = tab.locator(f'#activity li[data-play="{play_id}"]')
+    await expect(steps.last).to_contain_text("start", timeout=SOON_MS)
+    await expect(steps.first).to_contain_text("done", timeout=SOON_MS)
+    await expect(steps.filter(has_text="channel.poll.begin")).to_contain_text("trigger")
+
+    # A Helix chat message, with the channel.chat.message it emitted.
+    chat = {"broadcaster_id": "1234", "sender_id": "1234", "message": "from Helix"}
+    async with http.post(
+        server.api_url + "/chat/messages",
+        json=chat,
+        headers={"Authorization": "Bearer any-token", "Client-Id": "any"},
+    ) as response:
+        assert response.status == 200
+    call = tab.locator('#activity li[data-endpoint="POST /helix/chat/messages"]')
+    await expect(call).to_be_visible(timeout=SOON_MS)
+    await expect(call).to_contain_text("200")
+    await expect(call).to_contain_text("channel.chat.message")
+    await expect(activity.first).to_have_attribute("data-kind", "helix")  # newest first
+
+    # The filters: by kind, then by text; the expanded entry shows the item's details.
+    await tab.select_option("#activity-kind", "fault")
+    await expect(activity).to_have_count(1)
+    await tab.select_option("#activity-kind", "")
+    await tab.fill("#activity-search", "chat.message")
+    await expect(activity).to_have_count(1)
+    await activity.first.locator("summary").click()
+    expanded = activity.first.locator("pre")
+    await expect(expanded).to_contain_text('"endpoint": "POST /helix/chat/messages"')
+
+
 async def test_a_narrow_window_has_no_sideways_scrolling(
     server: MockServer, http: aiohttp.ClientSession, page: Page
 ) -> None:

@@ -1,5 +1,6 @@
 // The dashboard: lists from the control API, kept current by the live feed.
 
+import { ACTIVITY_KINDS, ActivityLog } from "./activity.js";
 import { connect, operate, readFeed } from "./api.js";
 import { ConduitsPanel } from "./conduits.js";
 import { CHANGED, coalesced, notice } from "./dom.js";
@@ -42,6 +43,7 @@ async function main() {
   const trigger = new TriggerPanel(section("trigger"));
   const log = new MessageLog(section("log"));
   const webhooks = new WebhookLog(section("webhooks"));
+  const activity = new ActivityLog(section("activity"));
   const conduits = new ConduitsPanel(section("conduits"));
 
   const refresh = coalesced(async () => {
@@ -82,7 +84,11 @@ async function main() {
   const onItem = (item) => {
     if (item.kind === "message_sent") log.add(item);
     else if (item.kind === "webhook_delivery") webhooks.add(item);
-    else if (item.kind === "missed") log.missed(item.count);
+    else if (ACTIVITY_KINDS.has(item.kind)) activity.add(item);
+    else if (item.kind === "missed") {
+      log.missed(item.count);
+      activity.missed(item.count);
+    }
     if (CHANGES.has(item.kind)) refresh();
   };
   readFeed({ since: 0, onItem, onState, signal: new AbortController().signal });

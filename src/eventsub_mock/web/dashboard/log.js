@@ -3,42 +3,40 @@
 
 import { clockTime, empty, fill, h, shortId, tail } from "./dom.js";
 
-const KEPT = 2000; // messages kept in this page
+const KEPT = 2000; // entries kept in this page, per list
 const SHOWN = 300; // of which at most this many are on it at once
 
-export class MessageLog {
-  constructor(section) {
+/**
+ * A list of feed items, newest first, with filters: the messages sent and the activity panel.
+ * A subclass says which entries its filters let through (`matches`), how one is drawn (`row`)
+ * and what its empty list says (`emptyText`, `noMatchText`); `search` is the text filter.
+ */
+export class FeedLog {
+  constructor(section, search, clear) {
     this.content = section.querySelector(".content");
     this.count = section.querySelector(".count");
-    this.session = section.querySelector("#log-session");
-    this.type = section.querySelector("#log-type");
-    this.keepalives = section.querySelector("#log-keepalives");
-    this.search = section.querySelector("#log-search");
+    this.search = search;
     this.entries = [];
-    this.sessions = new Set();
     this.skipped = 0;
     this.list = h("ol", { class: "log-list", reversed: true });
     this.note = h("p", { class: "log-note" });
-    for (const control of [this.session, this.type, this.keepalives]) {
-      control.addEventListener("change", () => this.render());
-    }
-    this.search.addEventListener("input", () => this.render());
-    section.querySelector("#log-clear").addEventListener("click", () => {
+    search.addEventListener("input", () => this.render());
+    clear.addEventListener("click", () => {
       this.entries = [];
       this.render();
     });
-    this.render();
   }
 
-  /** A message_sent item of the feed. */
+  /** Render again when any of these filter controls changes. */
+  watch(...controls) {
+    for (const control of controls) control.addEventListener("change", () => this.render());
+  }
+
+  /** A feed item for this list. */
   add(item) {
     const entry = { ...item, text: null };
     this.entries.push(entry);
     if (this.entries.length > KEPT) this.entries.splice(0, this.entries.length - KEPT);
-    if (item.session_id && !this.sessions.has(item.session_id)) {
-      this.sessions.add(item.session_id);
-      this.session.append(h("option", { value: item.session_id }, `session ${tail(item.session_id)}`));
-    }
     if (!this.matches(entry)) {
       this.showCount();
       return;
@@ -58,13 +56,11 @@ export class MessageLog {
     this.showCount();
   }
 
-  matches(entry) {
-    if (this.session.value && entry.session_id !== this.session.value) return false;
-    if (this.type.value && entry.message_type !== this.type.value) return false;
-    if (!this.keepalives.checked && !this.type.value && entry.message_type === "session_keepalive") return false;
+  /** Whether every word of the search box is in `json` (the entry's JSON, made once). */
+  searched(entry, json) {
     const words = this.search.value.toLowerCase().split(/\s+/).filter(Boolean);
     if (!words.length) return true;
-    entry.text ??= JSON.stringify(entry.message).toLowerCase();
+    entry.text ??= JSON.stringify(json()).toLowerCase();
     return words.every((word) => entry.text.includes(word));
   }
 
@@ -74,9 +70,9 @@ export class MessageLog {
       if (this.matches(this.entries[i])) shown.push(this.row(this.entries[i]));
     }
     if (!this.entries.length) {
-      fill(this.content, empty("Nothing sent yet: messages appear here as the server sends them."), this.note);
+      fill(this.content, empty(this.emptyText), this.note);
     } else if (!shown.length) {
-      fill(this.content, empty("No message matches the filters."), this.note);
+      fill(this.content, empty(this.noMatchText), this.note);
     } else {
       fill(this.list, shown);
       fill(this.content, this.list, this.note);
@@ -91,30 +87,66 @@ export class MessageLog {
     if (this.skipped) parts.push(`${this.skipped} feed item(s) were skipped while this page fell behind.`);
     this.note.textContent = parts.join(" ");
   }
+}
+
+/** An expandable entry: `summary` parts, and `json()` shown in full once opened. */
+export function expandable(attrs, summary, json) {
+  const pre = h("pre");
+  const details = h(
+    "details",
+    {
+      ontoggle: () => {
+        if (details.open && !pre.textContent) pre.textContent = JSON.stringify(json(), null, 2);
+      },
+    },
+    h("summary", {}, summary),
+    pre,
+  );
+  return h("li", attrs, details);
+}
+
+export class MessageLog extends FeedLog {
+  constructor(section) {
+    super(section, section.querySelector("#log-search"), section.querySelector("#log-clear"));
+    this.session = section.querySelector("#log-session");
+    this.type = section.querySelector("#log-type");
+    this.keepalives = section.querySelector("#log-keepalives");
+    this.sessions = new Set();
+    this.emptyText = "Nothing sent yet: messages appear here as the server sends them.";
+    this.noMatchText = "No message matches the filters.";
+    this.watch(this.session, this.type, this.keepalives);
+    this.render();
+  }
+
+  /** A message_sent item of the feed. */
+  add(item) {
+    if (item.session_id && !this.sessions.has(item.session_id)) {
+      this.sessions.add(item.session_id);
+      this.session.append(h("option", { value: item.session_id }, `session ${tail(item.session_id)}`));
+    }
+    super.add(item);
+  }
+
+  matches(entry) {
+    if (this.session.value && entry.session_id !== this.session.value) return false;
+    if (this.type.value && entry.message_type !== this.type.value) return false;
+    if (!this.keepalives.checked && !this.type.value && entry.message_type === "session_keepalive") return false;
+    return this.searched(entry, () => entry.message);
+  }
 
   row(entry) {
-    const message = entry.message || {};
-    const pre = h("pre");
-    const details = h(
-      "details",
-      {
-        ontoggle: () => {
-          if (details.open && !pre.textContent) pre.textContent = JSON.stringify(message, null, 2);
-        },
-      },
-      h(
-        "summary",
-        {},
+    return expandable(
+      { "data-message-id": entry.message_id || "", "data-type": entry.message_type },
+      [
         h("span", { class: "when" }, clockTime(entry.time)),
         h("span", { class: `what kind-${entry.message_type}` }, entry.message_type),
         entry.subscription_type ? h("span", { class: "mono" }, entry.subscription_type) : null,
         h("span", { class: "muted" }, "to "),
         shortId(entry.session_id),
         entry.message_id ? h("span", { class: "muted optional", title: "message_id" }, entry.message_id) : null,
-      ),
-      pre,
+      ],
+      () => entry.message || {},
     );
-    return h("li", { "data-message-id": entry.message_id || "", "data-type": entry.message_type }, details);
   }
 }
 
@@ -144,17 +176,9 @@ export class WebhookLog {
 
   row(item) {
     const good = item.outcome === "delivered" || item.outcome === "verified";
-    const pre = h("pre");
-    const details = h(
-      "details",
-      {
-        ontoggle: () => {
-          if (details.open && !pre.textContent) pre.textContent = JSON.stringify(item.message ?? null, null, 2);
-        },
-      },
-      h(
-        "summary",
-        {},
+    return expandable(
+      { "data-message-id": item.message_id || "", "data-outcome": item.outcome || "" },
+      [
         h("span", { class: "when" }, clockTime(item.time)),
         h("span", { class: `badge ${good ? "ok" : "bad"}` }, item.outcome + (item.status ? ` ${item.status}` : "")),
         h("span", { class: "what" }, item.message_type || ""),
@@ -164,9 +188,8 @@ export class WebhookLog {
         item.attempt > 1 ? h("span", { class: "muted" }, `attempt ${item.attempt}`) : null,
         item.reason ? h("span", { class: "muted" }, item.reason) : null,
         item.retry_in !== null && item.retry_in !== undefined ? h("span", { class: "muted" }, `retry in ${item.retry_in}s`) : null,
-      ),
-      pre,
+      ],
+      () => item.message ?? null,
     );
-    return h("li", { "data-message-id": item.message_id || "", "data-outcome": item.outcome || "" }, details);
   }
 }
