@@ -386,8 +386,16 @@ async def test_the_screenshot(
     await server.trigger("channel.follow", from_user_name="Lurker42")
     await server.trigger("channel.chat.message", overrides={"message.text": "hello chat"})
     await server.trigger("channel.cheer", cost=500)
-    # Each to its subscriber, and to the third client, which holds none (lenient mode).
-    await expect(page.page.locator('#log li[data-type="notification"]')).to_have_count(6)
+    async with http.post(
+        server.api_url + "/chat/messages",
+        json={"broadcaster_id": "1234", "sender_id": "1234", "message": "hi from the bot"},
+        headers={"Authorization": "Bearer any-token", "Client-Id": "any"},
+    ) as response:
+        assert response.status == 200
+    # Each trigger to its subscriber, and to the third client, which holds none (lenient mode);
+    # the chat message the Helix call emitted to its subscriber.
+    await expect(page.page.locator('#log li[data-type="notification"]')).to_have_count(7)
+    await expect(page.page.locator('#activity li[data-kind="helix"]')).to_have_count(1)
     await page.page.locator("#log li summary").first.click()
     await page.page.evaluate("window.scrollTo(0, 0)")
     path = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "dashboard.png"
