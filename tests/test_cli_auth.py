@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from eventsub_mock import MockServer
+from eventsub_mock.catalog import fakes
 
 from .test_cli import CLI, _env, _read_until_ws_url, assert_one_line_error, control, run_cli
 
@@ -87,6 +88,8 @@ async def test_token_command_mints_user_and_app_tokens(http) -> None:
             "my-app",
             ["user:read:chat"],
         )
+        # One login for the user everywhere: the minted token, /oauth2/validate and events.
+        assert minted["login"] == info["login"] == fakes.identity("42")[0]
 
         result = await control(server, "token")
         assert result.returncode == 0, result.stderr

@@ -225,7 +225,7 @@ class Control:
         }
         if token.user_id is not None:
             body["refresh_token"] = token.refresh_token
-            body["login"] = token.login or f"user_{token.user_id}"
+            body["login"] = token.user_login  # the login events and /oauth2/validate give
         return body
 
     def revoke_authorization(self, request: Request) -> dict[str, Any]:
