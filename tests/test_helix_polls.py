@@ -5,11 +5,13 @@ nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from eventsub_mock import ManualClock, MockServer
 from eventsub_mock.core import errors
+from eventsub_mock.core.helix.audience import VOTE_INTERVAL
 
 from .helixtools import BROADCASTER, event_of, helix, helix_reports, listener
 
@@ -165,3 +167,123 @@ async def test_bad_predictions_are_400s(server, make_client) -> None:
         assert status == 400, bad
     _, body = await helix(client, "GET", "/predictions", params={"broadcaster_id": BROADCASTER})
     assert body["data"] == []
+
+
+def assert_growing(rounds: list[list[dict[str, Any]]], *keys: str) -> None:
+    """Each round's counts under `keys` stayed or grew, choice by choice, and one grew."""
+    previous = [dict.fromkeys(keys, 0)] * len(rounds[0])
+    for current in rounds:
+        pairs = [(b[k], a[k]) for b, a in zip(previous, current, strict=True) for k in keys]
+        assert all(old <= new for old, new in pairs) and any(old < new for old, new in pairs)
+        previous = current
+
+
+async def test_the_audience_votes_on_a_poll_and_the_end_agrees(manual, make_client) -> None:
+    client = await listener(
+        make_client,
+        manual,
+        ("channel.poll.progress", "1", CHANNEL),
+        ("channel.poll.end", "1", CHANNEL),
+    )
+    with_points = {**POLL, "channel_points_voting_enabled": True, "channel_points_per_vote": 10}
+    _, body = await helix(client, "POST", "/polls", json=with_points)
+    (poll,) = body["data"]
+    await manual.advance(POLL["duration"])
+    rounds = int(POLL["duration"] // VOTE_INTERVAL) - 1  # the last interval ends the poll
+    progress = [await event_of(client, "channel.poll.progress") for _ in range(rounds)]
+    end = await event_of(client, "channel.poll.end")
+    assert all(p["id"] == poll["id"] for p in progress)
+    assert all(
+        [c["id"] for c in p["choices"]] == [c["id"] for c in poll["choices"]] for p in progress
+    )
+    assert_growing([p["choices"] for p in progress], "votes", "channel_points_votes")
+    assert all(c["channel_points_votes"] <= c["votes"] for c in progress[-1]["choices"])
+    assert end["choices"] == progress[-1]["choices"]
+    _, body = await helix(client, "GET", "/polls", params={"broadcaster_id": BROADCASTER})
+    assert body["data"][0]["choices"] == end["choices"]
+
+
+async def test_an_ended_poll_gets_no_more_votes(manual, make_client) -> None:
+    client = await listener(make_client, manual, ("channel.poll.progress", "1", CHANNEL))
+    reports = helix_reports(manual)
+    _, body = await helix(client, "POST", "/polls", json=POLL)
+    await manual.advance(VOTE_INTERVAL)
+    votes = (await event_of(client, "channel.poll.progress"))["choices"]
+    end = {"broadcaster_id": BROADCASTER, "id": body["data"][0]["id"], "status": "TERMINATED"}
+    _, body = await helix(client, "PATCH", "/polls", json=end)
+    assert body["data"][0]["choices"] == votes
+    await manual.advance(POLL["duration"])
+    assert [r["endpoint"] for r in reports].count("poll progress") == 1
+    _, body = await helix(client, "GET", "/polls", params={"broadcaster_id": BROADCASTER})
+    assert body["data"][0]["choices"] == votes
+
+
+async def test_the_same_seed_gives_the_same_votes(make_client) -> None:
+    tallies = []
+    for _ in range(2):
+        async with MockServer(port=0, clock=ManualClock(), ping_interval=600) as server:
+            server.core.helix.ctx.emitter.rng.seed(7)
+            client = make_client(server)
+            await helix(client, "POST", "/polls", json=POLL)
+            await server.advance(3 * VOTE_INTERVAL)
+            params = {"broadcaster_id": BROADCASTER}
+            _, body = await helix(client, "GET", "/polls", params=params)
+            tallies.append([c["votes"] for c in body["data"][0]["choices"]])
+    assert tallies[0] == tallies[1] and sum(tallies[0]) > 0
+
+
+def check_predictors(outcome: dict[str, Any], won: bool) -> None:
+    """Top predictors consistent with the outcome's totals: at most ten, most points first,
+    their points within the outcome's (all of them when they are all the users)."""
+    tops = outcome["top_predictors"]
+    used = [t["channel_points_used"] for t in tops]
+    assert len(tops) == min(outcome["users"], 10) and used == sorted(used, reverse=True)
+    assert sum(used) <= outcome["channel_points"]
+    if outcome["users"] <= 10:
+        assert sum(used) == outcome["channel_points"]
+    assert all((t["channel_points_won"] is not None) == won for t in tops)
+
+
+async def test_the_audience_predicts_and_lock_and_end_agree(manual, make_client) -> None:
+    client = await listener(
+        make_client,
+        manual,
+        ("channel.prediction.progress", "1", CHANNEL),
+        ("channel.prediction.lock", "1", CHANNEL),
+        ("channel.prediction.end", "1", CHANNEL),
+    )
+    _, body = await helix(client, "POST", "/predictions", json=PREDICTION)
+    (prediction,) = body["data"]
+    window = PREDICTION["prediction_window"]
+    await manual.advance(window)
+    rounds = int(window // VOTE_INTERVAL) - 1
+    progress = [await event_of(client, "channel.prediction.progress") for _ in range(rounds)]
+    locked = await event_of(client, "channel.prediction.lock")
+    assert all(p["id"] == prediction["id"] for p in progress)
+    assert_growing([p["outcomes"] for p in progress], "users", "channel_points")
+    for outcome in (o for p in progress for o in p["outcomes"]):
+        check_predictors(outcome, won=False)
+    assert locked["outcomes"] == progress[-1]["outcomes"]
+    await manual.advance(window)  # no predictions once locked
+    winner = prediction["outcomes"][0]
+    resolve = {
+        "broadcaster_id": BROADCASTER,
+        "id": prediction["id"],
+        "status": "RESOLVED",
+        "winning_outcome_id": winner["id"],
+    }
+    _, body = await helix(client, "PATCH", "/predictions", json=resolve)
+    end = await event_of(client, "channel.prediction.end")
+    for ended, at_lock in zip(end["outcomes"], locked["outcomes"], strict=True):
+        assert (ended["users"], ended["channel_points"]) == (
+            at_lock["users"],
+            at_lock["channel_points"],
+        )
+        check_predictors(ended, won=True)
+    wins, losses = end["outcomes"]
+    assert all(t["channel_points_won"] >= t["channel_points_used"] for t in wins["top_predictors"])
+    assert all(t["channel_points_won"] == 0 for t in losses["top_predictors"])
+    helix_outcomes = body["data"][0]["outcomes"]
+    assert [(o["users"], o["channel_points"], o["top_predictors"]) for o in helix_outcomes] == [
+        (o["users"], o["channel_points"], o["top_predictors"] or None) for o in end["outcomes"]
+    ]

@@ -46,3 +46,12 @@ class HelixContext:
                 self.report(label, self.emitter.sent)
 
         self.timers.add(self.clock.monotonic() + seconds, fire, target)
+
+    def every(self, seconds: float, label: str, action: Callable[[T], bool], target: T) -> None:
+        """Run `action(target)` every `seconds` of the clock for as long as it answers True."""
+
+        def again(target: T) -> None:
+            if action(target):
+                self.after(seconds, label, again, target)
+
+        self.after(seconds, label, again, target)

@@ -1,13 +1,17 @@
 """Polls: create, end, archive and list (`/helix/polls`), with channel.poll.begin and
-channel.poll.end carrying the ids, title and choices the Helix response gave. A poll the
-broadcaster does not end completes when its duration has passed on the clock."""
+channel.poll.end carrying the ids, title and choices the Helix response gave. While a poll is
+active, the simulated audience (`audience`) votes and channel.poll.progress reports the
+totals every `audience.VOTE_INTERVAL` seconds; the end and GET carry the same totals. A poll
+the broadcaster does not end completes when its duration has passed on the clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
+from . import audience
 from .choices import body_broadcaster, body_id, listing, new_id, titles
 from .context import HelixContext
 from .request import HelixRequest, bool_field, choice_field, int_field, text_field
@@ -48,6 +52,7 @@ class Poll:
     points_per_vote: int
     started_at: str
     ends_at: str
+    audience: random.Random = field(repr=False)
     status: str = "ACTIVE"
     ended_at: str | None = None
 
@@ -116,6 +121,7 @@ class Polls:
             points_per_vote,
             self.ctx.now(),
             self.ctx.later(duration),
+            audience.audience(self.ctx.emitter.rng),
         )
         polls.append(poll)
         self.ctx.emitter.emit(
@@ -128,7 +134,24 @@ class Polls:
             },
         )
         self.ctx.after(duration, "poll completed", self._complete, poll)
+        self.ctx.every(audience.VOTE_INTERVAL, "poll progress", self._progress, poll)
         return {"data": [poll.to_helix()]}
+
+    def _progress(self, poll: Poll) -> bool:
+        """A round of votes and its channel.poll.progress, while the poll is active."""
+        if poll.status != "ACTIVE":
+            return False
+        audience.cast_votes(poll.audience, poll.choices, poll.points_enabled)
+        self.ctx.emitter.emit(
+            "channel.poll.progress",
+            {"broadcaster_user_id": poll.broadcaster.id},
+            {
+                **poll.event_fields(),
+                "choices": [choice.to_helix() for choice in poll.choices],
+                "ends_at": poll.ends_at,
+            },
+        )
+        return True
 
     def _complete(self, poll: Poll) -> None:
         if poll.status == "ACTIVE":

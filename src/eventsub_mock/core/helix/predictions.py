@@ -1,13 +1,18 @@
 """Predictions: create, lock, resolve, cancel and list (`/helix/predictions`), with
 channel.prediction.begin, lock and end carrying the ids, title and outcomes the Helix
-response gave. A prediction locks by itself when its window has passed on the clock."""
+response gave. While a prediction is active, the simulated audience (`audience`) predicts
+and channel.prediction.progress reports the outcomes' users, points and top predictors every
+`audience.VOTE_INTERVAL` seconds; lock, end and GET carry the same totals. A prediction locks
+by itself when its window has passed on the clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
+from . import audience
 from .choices import body_broadcaster, body_id, listing, new_id, titles
 from .context import HelixContext
 from .request import HelixRequest, choice_field, int_field, text_field
@@ -24,23 +29,32 @@ class Outcome:
     title: str
     # Helix writes it upper-case, EventSub lower-case.
     color: str
-    users: int = 0
-    channel_points: int = 0
+    # The points each predictor (by user id) put on this outcome.
+    predictors: dict[str, int] = field(default_factory=dict)
 
-    def to_helix(self) -> dict[str, Any]:
+    def totals(self, won: dict[str, int] | None) -> dict[str, Any]:
+        """Users, points and top predictors (with what they won, None before a result)."""
+        return {
+            "users": len(self.predictors),
+            "channel_points": sum(self.predictors.values()),
+            "top_predictors": audience.top_predictors(self.predictors, won),
+        }
+
+    def to_helix(self, won: dict[str, int] | None) -> dict[str, Any]:
+        totals = self.totals(won)
         return {
             "id": self.id,
             "title": self.title,
-            "users": self.users,
-            "channel_points": self.channel_points,
-            "top_predictors": None,
+            **totals,
+            # Helix writes null, not an empty list, while nobody predicted.
+            "top_predictors": totals["top_predictors"] or None,
             "color": self.color,
         }
 
-    def event_fields(self, *, results: bool) -> dict[str, Any]:
+    def event_fields(self, won: dict[str, int] | None, *, results: bool) -> dict[str, Any]:
         fields: dict[str, Any] = {"id": self.id, "title": self.title, "color": self.color.lower()}
         if results:
-            fields.update(users=self.users, channel_points=self.channel_points, top_predictors=[])
+            fields.update(self.totals(won))
         return fields
 
 
@@ -53,18 +67,28 @@ class Prediction:
     window: int
     created_at: str
     locks_at: str
+    audience: random.Random = field(repr=False)
     status: str = "ACTIVE"
     winning_outcome_id: str | None = None
     locked_at: str | None = None
     ended_at: str | None = None
 
+    def won(self) -> dict[str, int] | None:
+        """What each predictor won, once resolved or cancelled (None before)."""
+        if self.status not in ("RESOLVED", "CANCELED"):
+            return None
+        ids = [o.id for o in self.outcomes]
+        winner = ids.index(self.winning_outcome_id) if self.winning_outcome_id in ids else None
+        return audience.winnings([o.predictors for o in self.outcomes], winner)
+
     def to_helix(self) -> dict[str, Any]:
+        won = self.won()
         return {
             "id": self.id,
             **self.broadcaster.fields("broadcaster_"),
             "title": self.title,
             "winning_outcome_id": self.winning_outcome_id,
-            "outcomes": [outcome.to_helix() for outcome in self.outcomes],
+            "outcomes": [outcome.to_helix(won) for outcome in self.outcomes],
             "prediction_window": self.window,
             "status": self.status,
             "created_at": self.created_at,
@@ -73,11 +97,12 @@ class Prediction:
         }
 
     def event_fields(self, *, results: bool) -> dict[str, Any]:
+        won = self.won()
         return {
             "id": self.id,
             **self.broadcaster.fields("broadcaster_user_"),
             "title": self.title,
-            "outcomes": [o.event_fields(results=results) for o in self.outcomes],
+            "outcomes": [o.event_fields(won, results=results) for o in self.outcomes],
             "started_at": self.created_at,
         }
 
@@ -110,6 +135,7 @@ class Predictions:
             window,
             self.ctx.now(),
             self.ctx.later(window),
+            audience.audience(self.ctx.emitter.rng),
         )
         predictions.append(prediction)
         self.ctx.emitter.emit(
@@ -118,7 +144,24 @@ class Predictions:
             {**prediction.event_fields(results=False), "locks_at": prediction.locks_at},
         )
         self.ctx.after(window, "prediction locked", self._lock_when_due, prediction)
+        self.ctx.every(audience.VOTE_INTERVAL, "prediction progress", self._progress, prediction)
         return {"data": [prediction.to_helix()]}
+
+    def _progress(self, prediction: Prediction) -> bool:
+        """A round of predictions and its channel.prediction.progress, while it is active."""
+        if prediction.status != "ACTIVE":
+            return False
+        audience.predict(
+            prediction.audience,
+            [o.predictors for o in prediction.outcomes],
+            prediction.broadcaster.id,
+        )
+        self.ctx.emitter.emit(
+            "channel.prediction.progress",
+            {"broadcaster_user_id": prediction.broadcaster.id},
+            {**prediction.event_fields(results=True), "locks_at": prediction.locks_at},
+        )
+        return True
 
     def _lock_when_due(self, prediction: Prediction) -> None:
         if prediction.status == "ACTIVE":
