@@ -80,11 +80,22 @@ async def test_start_server_prints_the_dashboards_url(
 ) -> None:
     stdout = server_process.process.stdout
     assert stdout is not None
+    banner: dict[str, str] = {}
     line = ""
     while "Dashboard:" not in line:
         line = (await asyncio.wait_for(stdout.readline(), 10)).decode()
         assert line, "start-server printed no dashboard URL"
-    url = line.split("Dashboard:", 1)[1].strip()
+        if ":" in line:
+            name, value = line.split(":", 1)
+            banner[name.strip()] = value.split()[0] if value.split() else ""
+    url = banner["Dashboard"]
     assert url == server_process.base_url + "/_mock/ui/"
     async with http.get(url) as response:
         assert response.status == 200
+    # The Helix line names where a bot's Helix calls go.
+    assert banner["Helix"] == server_process.base_url + "/helix"
+    headers = {"Client-Id": "an-app", "Authorization": "Bearer any"}
+    async with http.get(banner["Helix"] + "/users?id=1234", headers=headers) as response:
+        assert response.status == 200
+    async with http.get(banner["OAuth"] + "/validate", headers=headers) as response:
+        assert response.status in (200, 401)  # the endpoint is there (no such token: 401)

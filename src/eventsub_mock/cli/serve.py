@@ -142,6 +142,8 @@ async def _serve(args: argparse.Namespace) -> int:
     print(f"eventsub-mock is running ({'strict' if args.require_subscription else 'lenient'} mode)")
     print(f"  WebSocket:     {server.ws_url}")
     print(f"  Subscriptions: {server.subscriptions_url}  (also {server.api_url}/eventsub/...)")
+    print(f"  Helix:         {server.api_url}  (chat, moderation, polls...: events follow)")
+    print(f"  OAuth:         {server.base_url}/oauth2  (token, validate, revoke)")
     print(f"  Control API:   {server.control_url}")
     print(f"  Live feed:     {server.control_url}/feed  (or: eventsub-mock tail)")
     print(f"  Dashboard:     {server.dashboard_url}")
