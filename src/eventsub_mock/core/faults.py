@@ -39,6 +39,8 @@ import random
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -495,15 +497,9 @@ class Faults:
                 by_destination.setdefault(destination, []).append(message)
         sent = False
         for destination, messages in by_destination.items():
-            batch = messages[0].batch
-            if all(m.batch is batch for m in messages):  # the usual case: one trigger's
-                sent = _send(destination, messages) or sent
-                continue
-            start = 0
-            for end in range(1, len(messages) + 1):
-                if end == len(messages) or messages[end].batch is not messages[start].batch:
-                    sent = _send(destination, messages[start:end]) or sent
-                    start = end
+            # Each run of one trigger's notifications (usually all of them) is one send.
+            for _, run in groupby(messages, key=attrgetter("batch")):
+                sent = _send(destination, list(run)) or sent
         return sent
 
     def _record(self, fault: str, message: _Message, **details: Any) -> None:
