@@ -156,8 +156,8 @@ class Player:
         play = self._parse(request)
         speed = _speed(play.speed if request.get("speed") is None else request["speed"])
         seed = play.seed if request.get("seed") is None else request["seed"]
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
-            raise errors.InvalidControlRequest(reason="seed must be an integer or a string")
+        if not scenario.valid_seed(seed):
+            raise errors.InvalidControlRequest(reason=scenario.SEED_RULE)
         now = self._core.clock.monotonic()
         run = Run(
             id=f"p{next(self._ids)}",
