@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import errors, scenario, sequences
+from . import errors, scenario, sequences, triggers
 from .control import FaultsRequest
 from .scenario import Scenario, Step
 
@@ -156,8 +156,8 @@ class Player:
         play = self._parse(request)
         speed = _speed(play.speed if request.get("speed") is None else request["speed"])
         seed = play.seed if request.get("seed") is None else request["seed"]
-        if not scenario.valid_seed(seed):
-            raise errors.InvalidControlRequest(reason=scenario.SEED_RULE)
+        if not triggers.valid_seed(seed):
+            raise errors.InvalidControlRequest(reason=triggers.SEED_RULE)
         now = self._core.clock.monotonic()
         run = Run(
             id=f"p{next(self._ids)}",

@@ -21,7 +21,7 @@ from ..catalog.params import TriggerParams
 from ..clock import Clock
 from . import errors, sequences
 from .control import FaultsRequest, parse_close_code
-from .triggers import DELIVERY_KEYS, delivery_from_request
+from .triggers import DELIVERY_KEYS, SEED_RULE, delivery_from_request, valid_seed
 
 # Each step has exactly one of these.
 ACTIONS = (
@@ -68,7 +68,6 @@ MAX_STEPS = 1_000_000
 MIN_SPEED = 0.001
 MAX_SPEED = 1_000_000.0
 SPEED_RULE = f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}"
-SEED_RULE = "seed must be an integer or a string"
 DEFAULT_WAIT_FOR_TIMEOUT = 30.0
 
 Path = tuple[str | int, ...]
@@ -151,11 +150,6 @@ def _is_number(value: Any) -> bool:
 def valid_speed(value: Any) -> bool:
     """Whether a play may run at this speed (see `SPEED_RULE`)."""
     return _is_number(value) and MIN_SPEED <= value <= MAX_SPEED
-
-
-def valid_seed(value: Any) -> bool:
-    """Whether a play may be seeded with this (None: unseeded; see `SEED_RULE`)."""
-    return value is None or (not isinstance(value, bool) and isinstance(value, int | str))
 
 
 class _Reader:
