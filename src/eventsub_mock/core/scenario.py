@@ -68,6 +68,7 @@ MAX_STEPS = 1_000_000
 MIN_SPEED = 0.001
 MAX_SPEED = 1_000_000.0
 SPEED_RULE = f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}"
+SEED_RULE = "seed must be an integer or a string"
 DEFAULT_WAIT_FOR_TIMEOUT = 30.0
 
 Path = tuple[str | int, ...]
@@ -152,6 +153,11 @@ def valid_speed(value: Any) -> bool:
     return _is_number(value) and MIN_SPEED <= value <= MAX_SPEED
 
 
+def valid_seed(value: Any) -> bool:
+    """Whether a play may be seeded with this (None: unseeded; see `SEED_RULE`)."""
+    return value is None or (not isinstance(value, bool) and isinstance(value, int | str))
+
+
 class _Reader:
     def __init__(self, file: str | None, lines: Mapping[Path, int], clock: Clock) -> None:
         self.file = file
@@ -192,8 +198,8 @@ class _Reader:
         if not isinstance(name, str):
             self.fail(("name",), "name must be a string")
         seed = document.get("seed")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
-            self.fail(("seed",), "seed must be an integer or a string")
+        if not valid_seed(seed):
+            self.fail(("seed",), SEED_RULE)
         speed = document.get("speed")
         if speed is not None and not valid_speed(speed):
             self.fail(("speed",), SPEED_RULE)
