@@ -637,3 +637,14 @@ def test_the_threaded_server_and_its_async_view_set_faults_too() -> None:
         assert view.faults()["server"]["seed"] == 1
         assert view.clear_faults()["server"] is None
         assert thread.injected_faults == view.injected_faults == []
+
+
+def test_the_faults_command_offers_every_fault_option() -> None:
+    """The CLI lists the options by name (it imports only the standard library): the list
+    must be the core's, or an option added there would be missing from the command."""
+    from dataclasses import fields
+
+    from eventsub_mock.cli.commands import _FAULT_OPTIONS
+    from eventsub_mock.core.faults import FaultSettings
+
+    assert set(_FAULT_OPTIONS) == {f.name for f in fields(FaultSettings)}
