@@ -344,3 +344,15 @@ async def test_batched_types_must_ask_for_batches(server, receiver, http) -> Non
         400,
         "is_batching_enabled must be true for drop.entitlement.grant subscriptions",
     )
+
+
+async def test_a_revoking_trigger_revokes_a_webhook_subscription(server, receiver, http) -> None:
+    sub_id = await enabled(http, server, receiver)
+    result = await server.trigger("channel.follow", subscription_status="authorization_revoked")
+    assert result.callbacks == [receiver.url] and result.sessions == []
+    assert result.subscriptions == [sub_id]
+    assert server.core.subscriptions[sub_id].status == "authorization_revoked"
+    await eventually(lambda: receiver.of_kind("revocation"))
+    [revocation] = receiver.of_kind("revocation")
+    assert revocation.json["subscription"]["status"] == "authorization_revoked"
+    assert receiver.of_kind("notification") == []

@@ -313,7 +313,7 @@ class EventSubCore:
                 else:
                     transport.revoke_stand_in(sub, status)
             result.delivered += len(subs)
-            result.sessions.append(destination.id)
+            result.reached(transport.method, destination.address)
         return result
 
     def retrigger(self, message_id: str) -> DeliveryResult:
