@@ -184,15 +184,11 @@ class WebhookTransport:
     def attach(self, binding: Any, sub: Subscription, caller: Caller) -> None:
         binding.subscription = sub
         self._bindings.append(binding)
-        challenge = webhooks.new_challenge()
-        body = webhooks.verification_body(challenge, sub.notification_json())
-        self._enqueue(
-            Job(webhooks.VERIFICATION, binding.target, _new_id(), body, binding, sub, challenge)
-        )
+        self.verify(binding, sub)
 
     def verify(self, binding: WebhookBinding, subscription: Subscription) -> None:
-        """Send `binding`'s callback a challenge naming `subscription` (a conduit shard's own
-        stand-in); the outcome goes to `binding.verified`."""
+        """Send `binding`'s callback a challenge naming `subscription` (its own, or a conduit
+        shard's stand-in, whose outcome goes to `binding.verified`)."""
         challenge = webhooks.new_challenge()
         body = webhooks.verification_body(challenge, subscription.notification_json())
         self._enqueue(
@@ -215,8 +211,9 @@ class WebhookTransport:
         event_tails: list[list[bytes]],
         ids: list[bytes],
     ) -> None:
-        """Notifications for several subscriptions to one callback (a conduit's webhook
-        shard); message n is event n // len(subscriptions) of subscription n % len(...)."""
+        """Notifications for the subscriptions to one callback (several for a conduit's
+        webhook shard); message n is event n // len(subscriptions) of subscription
+        n % len(...)."""
         count = len(subscriptions)
         for j, sub in enumerate(subscriptions):
             sub_json = sub.notification_json()
@@ -246,19 +243,8 @@ class WebhookTransport:
         event_tails: list[list[bytes]],
         ids: list[bytes],
     ) -> bool:
-        (sub,) = subscriptions  # each webhook subscription is a destination of its own
-        sub_json = sub.notification_json()
-        for tail, message_id in zip(event_tails[0], ids, strict=True):
-            body = batch.webhook_body(sub_json, tail)
-            job = Job(
-                webhooks.NOTIFICATION,
-                destination.target,
-                message_id.decode(),
-                body,
-                destination,
-                sub,
-            )
-            self._enqueue(job)
+        assert len(subscriptions) == 1  # each webhook subscription is a destination of its own
+        self.post_notifications(destination, batch, subscriptions, event_tails, ids)
         return True
 
     def session_of(self, destination: WebhookBinding) -> None:
