@@ -30,7 +30,6 @@ MAX_SHARDS = 20_000
 ALL_DISABLED_LIFETIME = 72 * 3600.0
 # A shard that no transport was ever bound to.
 UNASSIGNED = "websocket_disconnected"
-CONDUIT_DELETED = "conduit_deleted"
 
 ShardDisabled = Callable[["Conduit", "Shard"], None]
 
@@ -221,7 +220,7 @@ class Conduits:
             if shard.session is not None and shard in shard.session.shards:
                 shard.session.shards.remove(shard)
         self._conduit_changed("conduit_deleted", conduit)
-        self._disable_subscriptions(list(conduit.subscriptions.values()), CONDUIT_DELETED)
+        self._disable_subscriptions(list(conduit.subscriptions.values()), protocol.CONDUIT_DELETED)
 
     def _conduit_changed(self, kind: str, conduit: Conduit) -> None:
         self._notify(
@@ -325,7 +324,7 @@ class Conduits:
         binding.verified = lambda passed: self._shard_verified(shard, binding, passed)
         binding.exhausted = lambda: self._shard_exhausted(shard, binding)
         shard.webhook = binding
-        shard.status = "webhook_callback_verification_pending"
+        shard.status = protocol.WEBHOOK_PENDING
         shard.connected_at = shard.disconnected_at = None
         self._shard_changed(shard)
         self._webhooks.verify(binding, self._shard_subscription(shard, binding))
@@ -343,12 +342,12 @@ class Conduits:
             cost=0,
             owner=Caller(shard.conduit.client_id),
             binding=binding,
-            status="webhook_callback_verification_pending",
+            status=protocol.WEBHOOK_PENDING,
         )
 
     def _shard_exhausted(self, shard: Shard, binding: WebhookBinding) -> None:
         if shard.webhook is binding:  # not rebound meanwhile
-            self.disable(shard, "notification_failures_exceeded")
+            self.disable(shard, protocol.NOTIFICATION_FAILURES_EXCEEDED)
 
     def _shard_verified(self, shard: Shard, binding: WebhookBinding, passed: bool) -> None:
         if shard.webhook is not binding:
@@ -358,7 +357,7 @@ class Conduits:
             shard.connected_at = protocol.rfc3339_seconds(self._clock.wall_ns())
             shard.conduit.all_disabled_since = None
         else:
-            shard.status = "webhook_callback_verification_failed"
+            shard.status = protocol.WEBHOOK_VERIFICATION_FAILED
         self._shard_changed(shard)
 
     # --- shard lifecycle ----------------------------------------------------------------------

@@ -23,7 +23,13 @@ import orjson
 from ... import catalog, protocol
 from ...clock import Clock
 from ...config import ServerConfig
-from ...protocol import ENABLED, webhooks
+from ...protocol import (
+    ENABLED,
+    NOTIFICATION_FAILURES_EXCEEDED,
+    WEBHOOK_PENDING,
+    WEBHOOK_VERIFICATION_FAILED,
+    webhooks,
+)
 from .. import errors
 from ..delivery import Delivery
 from ..hosts import is_loopback_name
@@ -32,9 +38,6 @@ from ..sessions import Notify
 from ..timers import Timers
 
 METHOD = "webhook"
-PENDING = "webhook_callback_verification_pending"
-VERIFICATION_FAILED = "webhook_callback_verification_failed"
-FAILURES_EXCEEDED = "notification_failures_exceeded"
 
 SetStatus = Callable[[Subscription, str], None]
 
@@ -107,7 +110,7 @@ class WebhookBinding:
 
 class WebhookTransport:
     method = METHOD
-    initial_status = PENDING
+    initial_status = WEBHOOK_PENDING
     max_destinations_per_user: int | None = None
 
     def __init__(self, config: ServerConfig, clock: Clock, timers: Timers, notify: Notify) -> None:
@@ -176,7 +179,7 @@ class WebhookTransport:
             if (
                 sub is not None
                 and other.callback == binding.callback
-                and sub.status in (ENABLED, PENDING)
+                and sub.status in (ENABLED, WEBHOOK_PENDING)
                 and (sub.type, sub.version, sub.condition) == (entry.type, entry.version, condition)
             ):
                 raise errors.SubscriptionExists()
@@ -386,10 +389,10 @@ class WebhookTransport:
             job.binding.verified(passed)
             return
         sub = job.subscription
-        if sub.status != PENDING or job.binding.subscription is not sub:
+        if sub.status != WEBHOOK_PENDING or job.binding.subscription is not sub:
             return  # deleted, or its status was set by hand meanwhile
         assert self.set_status is not None
-        self.set_status(sub, ENABLED if passed else VERIFICATION_FAILED)
+        self.set_status(sub, ENABLED if passed else WEBHOOK_VERIFICATION_FAILED)
 
     def _notification_failed(self, job: Job, status: int | None, reason: str | None) -> None:
         """A notification was refused or not answered: it is sent again after the next retry
@@ -402,7 +405,7 @@ class WebhookTransport:
                 binding.exhausted()
                 return
             assert self.set_status is not None
-            self.set_status(sub, FAILURES_EXCEEDED)
+            self.set_status(sub, NOTIFICATION_FAILURES_EXCEEDED)
             self.revoke(sub)
         elif retry_in is not None:
             job.attempt += 1
