@@ -174,10 +174,7 @@ class ConduitTransport:
         if shard is not None and shard.webhook is not None:
             self._webhooks.post_revocation(shard.webhook, sub)
         elif shard is not None and shard.session is not None:
-            message = protocol.revocation_message(
-                sub.type, sub.version, sub.notification_json(), self._sessions.clock.wall_ns()
-            )
-            self._sessions.send(shard.session, message)
+            self._sessions.send_revocation(shard.session, sub)
 
     def stand_ins(self, delivery: Delivery) -> list[tuple[Any, list[Subscription]]]:
         return []
