@@ -409,6 +409,13 @@ async def test_a_webhook_shard(http) -> None:
             "method": "conduit",
             "conduit_id": conduit_id,
         }
+        message_id = note.headers["Twitch-Eventsub-Message-Id"]
+        again = server.retrigger(message_id)
+        assert (again.delivered, again.sessions) == (1, [hook.url])
+        await eventually(lambda: len(hook.of_kind("notification")) == len(to_hook) + 1)
+        resent = hook.of_kind("notification")[-1]
+        assert resent.headers["Twitch-Eventsub-Message-Id"] == message_id
+        assert resent.json == note.json and resent.signed_with(SECRET)
 
         hook.status = 500  # one failure is too many here
         await server.trigger("channel.follow", to_user=to_hook[0])

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from ... import catalog, protocol
 from ...config import ServerConfig
 from ...protocol import ENABLED
@@ -158,6 +160,13 @@ class ConduitTransport:
         return destination.session
 
     def send_again(self, destination: Shard, message: bytes) -> bool:
+        if destination.webhook is not None:
+            sub_id = orjson.loads(message)["payload"]["subscription"]["id"]
+            sub = destination.conduit.subscriptions.get(sub_id)
+            if sub is None:
+                return False
+            self._webhooks.post_again(destination.webhook, sub, message)
+            return True
         session = destination.session
         if session is None or not session.delivering:
             return False

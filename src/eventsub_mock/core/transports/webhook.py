@@ -254,21 +254,23 @@ class WebhookTransport:
         return None
 
     def send_again(self, destination: WebhookBinding, message: bytes) -> bool:
-        """A recorded notification (in its websocket form) again: same id and body."""
-        sent = orjson.loads(message)
         sub = destination.subscription
         if sub is None:
             return False
+        self.post_again(destination, sub, message)
+        return True
+
+    def post_again(self, binding: WebhookBinding, sub: Subscription, message: bytes) -> None:
+        """A recorded notification of `sub` (in its websocket form) again to `binding`'s
+        callback (its own, or a conduit's webhook shard's): same id and body."""
+        sent = orjson.loads(message)
         payload = sent["payload"]
         key = "events" if "events" in payload else "event"
         body = webhooks.notification_body(
             orjson.dumps(payload["subscription"]), key, orjson.dumps(payload[key])
         )
         message_id = sent["metadata"]["message_id"]
-        self._enqueue(
-            Job(webhooks.NOTIFICATION, destination.target, message_id, body, destination, sub)
-        )
-        return True
+        self._enqueue(Job(webhooks.NOTIFICATION, binding.target, message_id, body, binding, sub))
 
     def revoke_stand_in(self, sub: Subscription, status: str) -> None:
         return None  # webhooks have no stand-ins
