@@ -349,6 +349,9 @@ async def test_control_lists_conduits_disables_shards_and_triggers_to_one(
         "enabled",
         "websocket_disconnected",
     ]
+    for shard_id in ("2", "x"):
+        cli = await control(server, "disable-shard", "--conduit", first, "--shard", shard_id)
+        assert cli.returncode != 0 and f"conduit has no shard '{shard_id}'" in cli.stderr
 
 
 async def test_a_duplicate_on_a_conduit_is_409(server: MockServer, http) -> None:

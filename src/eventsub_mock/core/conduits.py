@@ -94,6 +94,13 @@ class Conduit:
     def to_helix(self) -> dict[str, Any]:
         return {"id": self.id, "shard_count": len(self.shards)}
 
+    def shard(self, shard_id: Any) -> Shard | None:
+        """The shard a request names by id (None: not a shard of this conduit)."""
+        if not isinstance(shard_id, str) or not is_digits(shard_id):
+            return None
+        index = int(shard_id)
+        return self.shards[index] if index < len(self.shards) else None
+
     def shard_for(self, channel: str) -> Shard | None:
         """The enabled shard that a channel's notifications go to: its own shard by a stable
         hash while that one is enabled; otherwise the enabled shard that ranks highest for
@@ -266,7 +273,7 @@ class Conduits:
             shard_id = item.get("id") if isinstance(item, dict) else None
             problem = self._bind(conduit, item) if isinstance(item, dict) else "invalid shard"
             if problem is None:
-                updated.append(conduit.shards[int(shard_id)].to_helix())
+                updated.append(conduit.shards[int(shard_id)].to_helix())  # checked by _bind
             else:
                 problems.append(
                     {"id": str(shard_id), "message": problem, "code": "invalid_parameter"}
@@ -274,17 +281,12 @@ class Conduits:
         return {"data": updated, "errors": problems}
 
     def _bind(self, conduit: Conduit, item: Mapping[str, Any]) -> str | None:
-        shard_id = item.get("id")
-        if (
-            not isinstance(shard_id, str)
-            or not is_digits(shard_id)
-            or int(shard_id) >= len(conduit.shards)
-        ):
+        shard = conduit.shard(item.get("id"))
+        if shard is None:
             return "The shard id is outside the conduit's range"
         transport = item.get("transport")
         if not isinstance(transport, dict):
             return "The transport is required"
-        shard = conduit.shards[int(shard_id)]
         if transport.get("method") == "webhook":
             return self._bind_webhook(shard, transport)
         if transport.get("method") != "websocket":
