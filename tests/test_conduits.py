@@ -349,6 +349,9 @@ async def test_control_lists_conduits_disables_shards_and_triggers_to_one(
         "enabled",
         "websocket_disconnected",
     ]
+    for shard_id in ("2", "x"):
+        cli = await control(server, "disable-shard", "--conduit", first, "--shard", shard_id)
+        assert cli.returncode != 0 and f"conduit has no shard '{shard_id}'" in cli.stderr
 
 
 async def test_a_duplicate_on_a_conduit_is_409(server: MockServer, http) -> None:
@@ -409,6 +412,13 @@ async def test_a_webhook_shard(http) -> None:
             "method": "conduit",
             "conduit_id": conduit_id,
         }
+        message_id = note.headers["Twitch-Eventsub-Message-Id"]
+        again = server.retrigger(message_id)
+        assert (again.delivered, again.sessions) == (1, [hook.url])
+        await eventually(lambda: len(hook.of_kind("notification")) == len(to_hook) + 1)
+        resent = hook.of_kind("notification")[-1]
+        assert resent.headers["Twitch-Eventsub-Message-Id"] == message_id
+        assert resent.json == note.json and resent.signed_with(SECRET)
 
         hook.status = 500  # one failure is too many here
         await server.trigger("channel.follow", to_user=to_hook[0])

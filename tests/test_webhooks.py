@@ -195,16 +195,28 @@ async def test_failures_are_retried_then_revoke_the_subscription(server, receive
 
 async def test_a_success_resets_the_failure_count(server, receiver, http) -> None:
     sub_id = await enabled(http, server, receiver)
+    outcomes: list[str] = []
+
+    def observe(kind: str, details: dict[str, Any]) -> None:
+        if kind == "webhook_delivery" and details["message_type"] == "notification":
+            outcomes.append(details["outcome"])
+
+    server.core.observers.append(observe)
     receiver.status = 500
     await server.trigger("channel.follow")
-    await eventually(lambda: len(receiver.of_kind("notification")) == 1)
+    await eventually(lambda: outcomes == ["failed"])
     receiver.status = 200
     await server.advance(1)
-    await eventually(lambda: len(receiver.of_kind("notification")) == 2)
+    await eventually(lambda: outcomes == ["failed", "delivered"])
     receiver.status = 500
     await server.trigger("channel.follow")
-    await eventually(lambda: len(receiver.of_kind("notification")) == 3)
-    assert server.core.subscriptions[sub_id].enabled  # two failures, not three in a row
+    await eventually(lambda: outcomes == ["failed", "delivered", "failed"])
+    await server.advance(1)  # its first retry fails too: two failures in a row since the success
+    await eventually(lambda: outcomes == ["failed", "delivered", "failed", "failed"])
+    assert len(receiver.of_kind("notification")) == 4
+    # Three failures in all, but not three in a row.
+    assert server.core.subscriptions[sub_id].enabled
+    assert receiver.of_kind("revocation") == []
 
 
 @pytest.mark.parametrize(
@@ -344,3 +356,15 @@ async def test_batched_types_must_ask_for_batches(server, receiver, http) -> Non
         400,
         "is_batching_enabled must be true for drop.entitlement.grant subscriptions",
     )
+
+
+async def test_a_revoking_trigger_revokes_a_webhook_subscription(server, receiver, http) -> None:
+    sub_id = await enabled(http, server, receiver)
+    result = await server.trigger("channel.follow", subscription_status="authorization_revoked")
+    assert result.callbacks == [receiver.url] and result.sessions == []
+    assert result.subscriptions == [sub_id]
+    assert server.core.subscriptions[sub_id].status == "authorization_revoked"
+    await eventually(lambda: receiver.of_kind("revocation"))
+    [revocation] = receiver.of_kind("revocation")
+    assert revocation.json["subscription"]["status"] == "authorization_revoked"
+    assert receiver.of_kind("notification") == []

@@ -30,7 +30,6 @@ MAX_SHARDS = 20_000
 ALL_DISABLED_LIFETIME = 72 * 3600.0
 # A shard that no transport was ever bound to.
 UNASSIGNED = "websocket_disconnected"
-CONDUIT_DELETED = "conduit_deleted"
 
 ShardDisabled = Callable[["Conduit", "Shard"], None]
 
@@ -94,6 +93,13 @@ class Conduit:
 
     def to_helix(self) -> dict[str, Any]:
         return {"id": self.id, "shard_count": len(self.shards)}
+
+    def shard(self, shard_id: Any) -> Shard | None:
+        """The shard a request names by id (None: not a shard of this conduit)."""
+        if not isinstance(shard_id, str) or not is_digits(shard_id):
+            return None
+        index = int(shard_id)
+        return self.shards[index] if index < len(self.shards) else None
 
     def shard_for(self, channel: str) -> Shard | None:
         """The enabled shard that a channel's notifications go to: its own shard by a stable
@@ -221,7 +227,7 @@ class Conduits:
             if shard.session is not None and shard in shard.session.shards:
                 shard.session.shards.remove(shard)
         self._conduit_changed("conduit_deleted", conduit)
-        self._disable_subscriptions(list(conduit.subscriptions.values()), CONDUIT_DELETED)
+        self._disable_subscriptions(list(conduit.subscriptions.values()), protocol.CONDUIT_DELETED)
 
     def _conduit_changed(self, kind: str, conduit: Conduit) -> None:
         self._notify(
@@ -267,7 +273,7 @@ class Conduits:
             shard_id = item.get("id") if isinstance(item, dict) else None
             problem = self._bind(conduit, item) if isinstance(item, dict) else "invalid shard"
             if problem is None:
-                updated.append(conduit.shards[int(shard_id)].to_helix())
+                updated.append(conduit.shards[int(shard_id)].to_helix())  # checked by _bind
             else:
                 problems.append(
                     {"id": str(shard_id), "message": problem, "code": "invalid_parameter"}
@@ -275,17 +281,12 @@ class Conduits:
         return {"data": updated, "errors": problems}
 
     def _bind(self, conduit: Conduit, item: Mapping[str, Any]) -> str | None:
-        shard_id = item.get("id")
-        if (
-            not isinstance(shard_id, str)
-            or not is_digits(shard_id)
-            or int(shard_id) >= len(conduit.shards)
-        ):
+        shard = conduit.shard(item.get("id"))
+        if shard is None:
             return "The shard id is outside the conduit's range"
         transport = item.get("transport")
         if not isinstance(transport, dict):
             return "The transport is required"
-        shard = conduit.shards[int(shard_id)]
         if transport.get("method") == "webhook":
             return self._bind_webhook(shard, transport)
         if transport.get("method") != "websocket":
@@ -325,7 +326,7 @@ class Conduits:
         binding.verified = lambda passed: self._shard_verified(shard, binding, passed)
         binding.exhausted = lambda: self._shard_exhausted(shard, binding)
         shard.webhook = binding
-        shard.status = "webhook_callback_verification_pending"
+        shard.status = protocol.WEBHOOK_PENDING
         shard.connected_at = shard.disconnected_at = None
         self._shard_changed(shard)
         self._webhooks.verify(binding, self._shard_subscription(shard, binding))
@@ -343,12 +344,12 @@ class Conduits:
             cost=0,
             owner=Caller(shard.conduit.client_id),
             binding=binding,
-            status="webhook_callback_verification_pending",
+            status=protocol.WEBHOOK_PENDING,
         )
 
     def _shard_exhausted(self, shard: Shard, binding: WebhookBinding) -> None:
         if shard.webhook is binding:  # not rebound meanwhile
-            self.disable(shard, "notification_failures_exceeded")
+            self.disable(shard, protocol.NOTIFICATION_FAILURES_EXCEEDED)
 
     def _shard_verified(self, shard: Shard, binding: WebhookBinding, passed: bool) -> None:
         if shard.webhook is not binding:
@@ -358,7 +359,7 @@ class Conduits:
             shard.connected_at = protocol.rfc3339_seconds(self._clock.wall_ns())
             shard.conduit.all_disabled_since = None
         else:
-            shard.status = "webhook_callback_verification_failed"
+            shard.status = protocol.WEBHOOK_VERIFICATION_FAILED
         self._shard_changed(shard)
 
     # --- shard lifecycle ----------------------------------------------------------------------

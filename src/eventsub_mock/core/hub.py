@@ -15,7 +15,6 @@ from typing import Any
 from .. import catalog, protocol
 from ..clock import Clock
 from ..config import ServerConfig
-from ..digits import is_digits
 from ..protocol import CloseCode
 from . import errors
 from .auth import Authority, Token
@@ -230,11 +229,11 @@ class EventSubCore:
         conduit = self.conduits.by_id.get(conduit_id)
         if conduit is None:
             raise errors.ConduitNotFound()
-        if not is_digits(shard_id) or int(shard_id) >= len(conduit.shards):
+        shard = conduit.shard(shard_id)
+        if shard is None:
             raise errors.InvalidControlRequest(reason=f"conduit has no shard {shard_id!r}")
         if status not in protocol.ALL_STATUSES or status == protocol.ENABLED:
             raise errors.UnknownStatus(status=status, statuses="a websocket or webhook status")
-        shard = conduit.shards[int(shard_id)]
         self.conduits.disable(shard, status)
         return shard.to_helix()
 
@@ -313,7 +312,7 @@ class EventSubCore:
                 else:
                     transport.revoke_stand_in(sub, status)
             result.delivered += len(subs)
-            result.sessions.append(destination.id)
+            result.reached(transport.method, destination.address)
         return result
 
     def retrigger(self, message_id: str) -> DeliveryResult:

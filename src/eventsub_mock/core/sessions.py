@@ -285,6 +285,13 @@ class WebsocketSessions:
         self._notify("message_sent", session=session, message=message)
         self.write(session, protocol.text_frame(message))
 
+    def send_revocation(self, session: Session, sub: Subscription) -> None:
+        """Tell the session that production revoked `sub` (its status says why)."""
+        message = protocol.revocation_message(
+            sub.type, sub.version, sub.notification_json(), self.clock.wall_ns()
+        )
+        self.send(session, message)
+
     def send_notifications(
         self,
         session: Session,

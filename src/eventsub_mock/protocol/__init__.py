@@ -40,8 +40,12 @@ from .notifications import NotificationBatch
 from .statuses import (
     ALL_STATUSES,
     CLIENT_DISCONNECTED_STATUS,
+    CONDUIT_DELETED,
     ENABLED,
+    NOTIFICATION_FAILURES_EXCEEDED,
     REVOCATION_STATUSES,
+    WEBHOOK_PENDING,
+    WEBHOOK_VERIFICATION_FAILED,
     WEBSOCKET_STATUSES,
 )
 from .timestamps import rfc3339_nanos, rfc3339_seconds
@@ -49,13 +53,17 @@ from .timestamps import rfc3339_nanos, rfc3339_seconds
 __all__ = [
     "ALL_STATUSES",
     "CLIENT_DISCONNECTED_STATUS",
+    "CONDUIT_DELETED",
     "ENABLED",
     "KEEPALIVE_DEFAULT_SECONDS",
     "KEEPALIVE_MAX_SECONDS",
     "KEEPALIVE_MIN_SECONDS",
     "MAX_CLOSE_REASON",
     "MAX_CONTROL_PAYLOAD",
+    "NOTIFICATION_FAILURES_EXCEEDED",
     "REVOCATION_STATUSES",
+    "WEBHOOK_PENDING",
+    "WEBHOOK_VERIFICATION_FAILED",
     "WEBSOCKET_STATUSES",
     "CloseCode",
     "Frame",

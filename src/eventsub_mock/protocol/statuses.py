@@ -8,6 +8,12 @@ from .close_codes import CLOSE_STATUSES
 CLIENT_DISCONNECTED_STATUS = "websocket_disconnected"
 
 ENABLED = "enabled"
+# A webhook subscription (or conduit shard) waiting for its callback to answer the challenge,
+# after a wrong answer, and after too many failed notifications in a row.
+WEBHOOK_PENDING = "webhook_callback_verification_pending"
+WEBHOOK_VERIFICATION_FAILED = "webhook_callback_verification_failed"
+NOTIFICATION_FAILURES_EXCEEDED = "notification_failures_exceeded"
+CONDUIT_DELETED = "conduit_deleted"
 
 # Statuses that production announces to the owning session with a `revocation` message.
 REVOCATION_STATUSES = frozenset(
@@ -27,10 +33,10 @@ WEBSOCKET_STATUSES = frozenset({CLIENT_DISCONNECTED_STATUS} | CLOSE_STATUSES)
 ALL_STATUSES = frozenset(
     {
         ENABLED,
-        "webhook_callback_verification_pending",
-        "webhook_callback_verification_failed",
-        "notification_failures_exceeded",
-        "conduit_deleted",
+        WEBHOOK_PENDING,
+        WEBHOOK_VERIFICATION_FAILED,
+        NOTIFICATION_FAILURES_EXCEEDED,
+        CONDUIT_DELETED,
     }
     | REVOCATION_STATUSES
     | WEBSOCKET_STATUSES

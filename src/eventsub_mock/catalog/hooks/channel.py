@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import protocol
 from .. import fakes
 from ..fakes import between, pick
 from ..template import BuildContext, set_user
@@ -139,7 +140,7 @@ def user_update(event: dict[str, Any], ctx: BuildContext) -> None:
     event["email"] = f"{event['user_login']}@example.com"
 
 
-_WEBHOOK_STATUSES = ("webhook_callback_verification_failed", "notification_failures_exceeded")
+_WEBHOOK_STATUSES = (protocol.WEBHOOK_VERIFICATION_FAILED, protocol.NOTIFICATION_FAILURES_EXCEEDED)
 
 
 @HOOKS.add("conduit.shard.disabled")

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from ... import catalog, protocol
 from ...config import ServerConfig
 from ...protocol import ENABLED
@@ -158,6 +160,13 @@ class ConduitTransport:
         return destination.session
 
     def send_again(self, destination: Shard, message: bytes) -> bool:
+        if destination.webhook is not None:
+            sub_id = orjson.loads(message)["payload"]["subscription"]["id"]
+            sub = destination.conduit.subscriptions.get(sub_id)
+            if sub is None:
+                return False
+            self._webhooks.post_again(destination.webhook, sub, message)
+            return True
         session = destination.session
         if session is None or not session.delivering:
             return False
@@ -174,10 +183,7 @@ class ConduitTransport:
         if shard is not None and shard.webhook is not None:
             self._webhooks.post_revocation(shard.webhook, sub)
         elif shard is not None and shard.session is not None:
-            message = protocol.revocation_message(
-                sub.type, sub.version, sub.notification_json(), self._sessions.clock.wall_ns()
-            )
-            self._sessions.send(shard.session, message)
+            self._sessions.send_revocation(shard.session, sub)
 
     def stand_ins(self, delivery: Delivery) -> list[tuple[Any, list[Subscription]]]:
         return []

@@ -23,7 +23,13 @@ import orjson
 from ... import catalog, protocol
 from ...clock import Clock
 from ...config import ServerConfig
-from ...protocol import ENABLED, webhooks
+from ...protocol import (
+    ENABLED,
+    NOTIFICATION_FAILURES_EXCEEDED,
+    WEBHOOK_PENDING,
+    WEBHOOK_VERIFICATION_FAILED,
+    webhooks,
+)
 from .. import errors
 from ..delivery import Delivery
 from ..hosts import is_loopback_name
@@ -32,9 +38,6 @@ from ..sessions import Notify
 from ..timers import Timers
 
 METHOD = "webhook"
-PENDING = "webhook_callback_verification_pending"
-VERIFICATION_FAILED = "webhook_callback_verification_failed"
-FAILURES_EXCEEDED = "notification_failures_exceeded"
 
 SetStatus = Callable[[Subscription, str], None]
 
@@ -107,7 +110,7 @@ class WebhookBinding:
 
 class WebhookTransport:
     method = METHOD
-    initial_status = PENDING
+    initial_status = WEBHOOK_PENDING
     max_destinations_per_user: int | None = None
 
     def __init__(self, config: ServerConfig, clock: Clock, timers: Timers, notify: Notify) -> None:
@@ -176,7 +179,7 @@ class WebhookTransport:
             if (
                 sub is not None
                 and other.callback == binding.callback
-                and sub.status in (ENABLED, PENDING)
+                and sub.status in (ENABLED, WEBHOOK_PENDING)
                 and (sub.type, sub.version, sub.condition) == (entry.type, entry.version, condition)
             ):
                 raise errors.SubscriptionExists()
@@ -184,15 +187,11 @@ class WebhookTransport:
     def attach(self, binding: Any, sub: Subscription, caller: Caller) -> None:
         binding.subscription = sub
         self._bindings.append(binding)
-        challenge = webhooks.new_challenge()
-        body = webhooks.verification_body(challenge, sub.notification_json())
-        self._enqueue(
-            Job(webhooks.VERIFICATION, binding.target, _new_id(), body, binding, sub, challenge)
-        )
+        self.verify(binding, sub)
 
     def verify(self, binding: WebhookBinding, subscription: Subscription) -> None:
-        """Send `binding`'s callback a challenge naming `subscription` (a conduit shard's own
-        stand-in); the outcome goes to `binding.verified`."""
+        """Send `binding`'s callback a challenge naming `subscription` (its own, or a conduit
+        shard's stand-in, whose outcome goes to `binding.verified`)."""
         challenge = webhooks.new_challenge()
         body = webhooks.verification_body(challenge, subscription.notification_json())
         self._enqueue(
@@ -215,8 +214,9 @@ class WebhookTransport:
         event_tails: list[list[bytes]],
         ids: list[bytes],
     ) -> None:
-        """Notifications for several subscriptions to one callback (a conduit's webhook
-        shard); message n is event n // len(subscriptions) of subscription n % len(...)."""
+        """Notifications for the subscriptions to one callback (several for a conduit's
+        webhook shard); message n is event n // len(subscriptions) of subscription
+        n % len(...)."""
         count = len(subscriptions)
         for j, sub in enumerate(subscriptions):
             sub_json = sub.notification_json()
@@ -246,40 +246,31 @@ class WebhookTransport:
         event_tails: list[list[bytes]],
         ids: list[bytes],
     ) -> bool:
-        (sub,) = subscriptions  # each webhook subscription is a destination of its own
-        sub_json = sub.notification_json()
-        for tail, message_id in zip(event_tails[0], ids, strict=True):
-            body = batch.webhook_body(sub_json, tail)
-            job = Job(
-                webhooks.NOTIFICATION,
-                destination.target,
-                message_id.decode(),
-                body,
-                destination,
-                sub,
-            )
-            self._enqueue(job)
+        assert len(subscriptions) == 1  # each webhook subscription is a destination of its own
+        self.post_notifications(destination, batch, subscriptions, event_tails, ids)
         return True
 
     def session_of(self, destination: WebhookBinding) -> None:
         return None
 
     def send_again(self, destination: WebhookBinding, message: bytes) -> bool:
-        """A recorded notification (in its websocket form) again: same id and body."""
-        sent = orjson.loads(message)
         sub = destination.subscription
         if sub is None:
             return False
+        self.post_again(destination, sub, message)
+        return True
+
+    def post_again(self, binding: WebhookBinding, sub: Subscription, message: bytes) -> None:
+        """A recorded notification of `sub` (in its websocket form) again to `binding`'s
+        callback (its own, or a conduit's webhook shard's): same id and body."""
+        sent = orjson.loads(message)
         payload = sent["payload"]
         key = "events" if "events" in payload else "event"
         body = webhooks.notification_body(
             orjson.dumps(payload["subscription"]), key, orjson.dumps(payload[key])
         )
         message_id = sent["metadata"]["message_id"]
-        self._enqueue(
-            Job(webhooks.NOTIFICATION, destination.target, message_id, body, destination, sub)
-        )
-        return True
+        self._enqueue(Job(webhooks.NOTIFICATION, binding.target, message_id, body, binding, sub))
 
     def revoke_stand_in(self, sub: Subscription, status: str) -> None:
         return None  # webhooks have no stand-ins
@@ -400,10 +391,10 @@ class WebhookTransport:
             job.binding.verified(passed)
             return
         sub = job.subscription
-        if sub.status != PENDING or job.binding.subscription is not sub:
+        if sub.status != WEBHOOK_PENDING or job.binding.subscription is not sub:
             return  # deleted, or its status was set by hand meanwhile
         assert self.set_status is not None
-        self.set_status(sub, ENABLED if passed else VERIFICATION_FAILED)
+        self.set_status(sub, ENABLED if passed else WEBHOOK_VERIFICATION_FAILED)
 
     def _notification_failed(self, job: Job, status: int | None, reason: str | None) -> None:
         """A notification was refused or not answered: it is sent again after the next retry
@@ -416,7 +407,7 @@ class WebhookTransport:
                 binding.exhausted()
                 return
             assert self.set_status is not None
-            self.set_status(sub, FAILURES_EXCEEDED)
+            self.set_status(sub, NOTIFICATION_FAILURES_EXCEEDED)
             self.revoke(sub)
         elif retry_in is not None:
             job.attempt += 1

@@ -177,10 +177,7 @@ class WebsocketTransport:
     def revoke(self, sub: Subscription) -> None:
         session = self._session_of(sub)
         if session is not None and session.delivering:
-            message = protocol.revocation_message(
-                sub.type, sub.version, sub.notification_json(), self._sessions.clock.wall_ns()
-            )
-            self._sessions.send(session, message)
+            self._sessions.send_revocation(session, sub)
 
     def stand_ins(self, delivery: Delivery) -> list[tuple[Any, list[Subscription]]]:
         """Lenient mode, like the Twitch CLI: a session that holds no subscription at all (a
