@@ -99,6 +99,12 @@ class ServerProcess:
     base_url: str
 
 
+async def _started(process: asyncio.subprocess.Process) -> ServerProcess:
+    """The server `process` runs, once start-server has printed its ws:// URL."""
+    ws_url = await _read_until_ws_url(process)
+    return ServerProcess(process, ws_url, re.sub(r"^ws", "http", ws_url).removesuffix("/ws"))
+
+
 async def _read_until_ws_url(process: asyncio.subprocess.Process) -> str:
     assert process.stdout is not None
     seen: list[str] = []
@@ -125,9 +131,7 @@ async def server_process() -> AsyncIterator[ServerProcess]:
         env=_env(),
     )
     try:
-        ws_url = await _read_until_ws_url(process)
-        base_url = re.sub(r"^ws", "http", ws_url).removesuffix("/ws")
-        yield ServerProcess(process, ws_url, base_url)
+        yield await _started(process)
     finally:
         if process.returncode is None:
             process.kill()
@@ -812,11 +816,11 @@ async def test_the_twitch_cli_docs_examples() -> None:
         env=_env(),
     )
     try:
-        ws_url = await _read_until_ws_url(process)
-        base_url = re.sub(r"^ws", "http", ws_url).removesuffix("/ws")
-        env = _env(EVENTSUB_MOCK_SERVER=base_url)
+        started = await _started(process)
+        env = _env(EVENTSUB_MOCK_SERVER=started.base_url)
         async with aiohttp.ClientSession() as http:
-            client = Client(_Urls(ws_url, base_url), http)  # type: ignore[arg-type]
+            # A server process has the URLs a Client needs of a server.
+            client = Client(started, http)  # type: ignore[arg-type]
             await client.connect()
             session = client.session_id
             assert session is not None
@@ -862,11 +866,3 @@ async def test_the_twitch_cli_docs_examples() -> None:
             pytest.fail(f"the server exited with {process.returncode}:\n{stderr}")
         process.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(process.wait(), 5) == 0
-
-
-@dataclass
-class _Urls:
-    """What `Client` needs of a server: its websocket and base URLs."""
-
-    ws_url: str
-    base_url: str

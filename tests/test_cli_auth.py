@@ -14,7 +14,7 @@ import pytest
 from eventsub_mock import MockServer
 from eventsub_mock.catalog import fakes
 
-from .test_cli import CLI, _env, _read_until_ws_url, assert_one_line_error, control, run_cli
+from .test_cli import CLI, _env, _started, assert_one_line_error, control, run_cli
 
 
 async def validate(http: aiohttp.ClientSession, base_url: str, token: str) -> tuple[int, Any]:
@@ -41,7 +41,7 @@ async def test_start_server_takes_tokens_with_scopes_and_clients(http) -> None:
         env=_env(),
     )
     try:
-        base_url = re.sub(r"^ws", "http", await _read_until_ws_url(process)).removesuffix("/ws")
+        base_url = (await _started(process)).base_url
         status, info = await validate(http, base_url, "tok")
         assert status == 200
         assert (info["user_id"], info["client_id"]) == ("1234", "my-app")

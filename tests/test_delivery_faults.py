@@ -190,6 +190,25 @@ async def test_a_window_short_of_full_goes_out_after_the_wait(
     assert users(await notifications(subscribed, 2)) == ["2", "1"]
 
 
+async def test_a_window_of_several_triggers_keeps_each_ones_message(
+    server: MockServer, subscribed: Client
+) -> None:
+    """A window that gathers notifications of different triggers sends each as its own
+    trigger made it: its timestamp and its message id (here of another length)."""
+    server.faults(reorder=2)
+    first = await server.trigger("channel.follow", from_user="1", message_id="fixed-id")
+    assert first.delivered == 1
+    await server.advance(0.5)
+    await follows(server, "2")
+    got = await notifications(subscribed, 2)
+    assert users(got) == ["2", "1"]
+    second, first_sent = got
+    assert first_sent["metadata"]["message_id"] == "fixed-id"
+    assert len(second["metadata"]["message_id"]) == 36
+    stamps = [m["metadata"]["message_timestamp"] for m in (first_sent, second)]
+    assert stamps[0] < stamps[1]
+
+
 async def test_clearing_faults_sends_what_a_window_holds(
     server: MockServer, subscribed: Client
 ) -> None:
@@ -618,3 +637,14 @@ def test_the_threaded_server_and_its_async_view_set_faults_too() -> None:
         assert view.faults()["server"]["seed"] == 1
         assert view.clear_faults()["server"] is None
         assert thread.injected_faults == view.injected_faults == []
+
+
+def test_the_faults_command_offers_every_fault_option() -> None:
+    """The CLI lists the options by name (it imports only the standard library): the list
+    must be the core's, or an option added there would be missing from the command."""
+    from dataclasses import fields
+
+    from eventsub_mock.cli.commands import _FAULT_OPTIONS
+    from eventsub_mock.core.faults import FaultSettings
+
+    assert set(_FAULT_OPTIONS) == {f.name for f in fields(FaultSettings)}

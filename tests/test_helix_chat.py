@@ -238,6 +238,16 @@ async def test_chat_settings(server, make_client) -> None:
     event = await event_of(client, "channel.chat_settings.update")
     assert (event["slow_mode"], event["slow_mode_wait_time_seconds"]) == (False, None)
     assert (await event_of(client, "channel.moderate"))["action"] == "slowoff"
+    # A timed mode's new time, with the mode already on, is a new action carrying it.
+    for minutes in (30, 60):
+        json = {"follower_mode": True, "follower_mode_duration": minutes}
+        await helix(client, "PATCH", "/chat/settings", params=params, json=json)
+        await event_of(client, "channel.chat_settings.update")
+        moderate = await event_of(client, "channel.moderate")
+        assert (moderate["action"], moderate["followers"]) == (
+            "followers",
+            {"follow_duration_minutes": minutes},
+        )
 
 
 def test_the_readme_bot_example_passes(pytester) -> None:

@@ -569,6 +569,7 @@ coutn = 3
         ("[[step]]\nclose = 4100\n", "line 2, step 1, key 'close'", "4000"),
         ('[[step]]\nrevoke = "gone"\n', "line 2, step 1, key 'revoke'", "unknown status"),
         ("speed = 0\n[[step]]\nwait = 1\n", "line 1, key 'speed'", "speed must be"),
+        ("seed = 1.5\n[[step]]\nwait = 1\n", "line 1, key 'seed'", "seed must be an integer"),
         ("[[step]]\nwait = 1\n[[step]\n", "at line 3", "not valid TOML"),
         (
             '[[step]]\ntrigger = "follow"\ntimestamp = 2024-05-01T12:00:00\n',
@@ -606,6 +607,7 @@ async def test_bad_play_requests_are_refused(server: MockServer, http) -> None:
         ({"sequence": "nope"}, 'unknown sequence "nope"'),
         ({"sequence": "poll", "cuont": 2}, "did you mean count?"),
         ({"sequence": "poll", "speed": 0}, "speed must be"),
+        ({"sequence": "poll", "seed": True}, "seed must be an integer or a string"),
         ({}, "give a sequence"),
         ({"scenario": {"step": [{"wait": 1}]}, "count": 2}, "takes speed and seed"),
     ]:

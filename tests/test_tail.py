@@ -17,7 +17,7 @@ from eventsub_mock.cli.tail import format_item
 from eventsub_mock.client import ControlClient, ControlError
 
 from .conftest import eventually
-from .test_cli import CLI, DOWN, _env
+from .test_cli import CLI, DOWN, _env, assert_one_line_error, run_cli
 
 
 async def test_tail_prints_a_line_per_item_until_the_server_stops(
@@ -181,3 +181,9 @@ def test_tail_is_in_the_help() -> None:
     assert result.returncode == 0
     for option in ("--session", "--subscription", "--type", "--kind", "--since", "--json"):
         assert option in result.stdout
+
+
+async def test_a_bad_since_is_the_servers_one_line_refusal(server: MockServer) -> None:
+    result = await run_cli("tail", "--server", server.base_url, "--since", "-1")
+    line = assert_one_line_error(result, code=1)
+    assert "since must be an item's seq" in line and "'-1'" in line

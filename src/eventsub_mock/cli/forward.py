@@ -217,7 +217,7 @@ def trigger(args: argparse.Namespace) -> int:
     from ..catalog.params import TriggerParams
     from ..catalog.payloads import build_event, condition_for_event
     from ..core.triggers import DELIVERY_KEYS, MAX_COUNT
-    from ..protocol import new_message_id, new_subscription_id, rfc3339_nanos, webhooks
+    from ..protocol import new_message_id, rfc3339_nanos, webhooks
 
     if not 1 <= args.count <= MAX_COUNT:
         raise CliError(f"--count must be from 1 to {MAX_COUNT}")
@@ -247,17 +247,8 @@ def trigger(args: argparse.Namespace) -> int:
     except CatalogError as exc:
         raise CliError(str(exc)) from None
 
-    subscription = orjson.dumps(
-        {
-            "id": args.subscription_id or new_subscription_id(),
-            "status": revoke or "enabled",
-            "type": sub_type.type,
-            "version": sub_type.version,
-            "cost": 0 if sub_type.requires_authorization else 1,
-            "condition": condition,
-            "transport": {"method": "webhook", "callback": url},
-            "created_at": args.timestamp or rfc3339_nanos(wall_ns),
-        }
+    subscription = _subscription_json(
+        args, sub_type, condition, url, revoke or "enabled", rfc3339_nanos(wall_ns)
     )
     if revoke is None:
         message_type = webhooks.NOTIFICATION
@@ -303,6 +294,36 @@ def trigger(args: argparse.Namespace) -> int:
     if refused:
         raise CliError(f"{url} did not accept {refused} of {len(bodies)} {message_type}(s)")
     return 0
+
+
+def _subscription_json(
+    args: argparse.Namespace,
+    sub_type: Any,
+    condition: dict[str, Any],
+    url: str,
+    status: str,
+    created_at: str,
+) -> bytes:
+    """The subscription a forwarded message names: -s and --timestamp when given, the cost
+    as the server's rule has it for an app's subscription."""
+    import orjson
+
+    from ..core.model import Caller
+    from ..core.requests import cost
+    from ..protocol import new_subscription_id
+
+    return orjson.dumps(
+        {
+            "id": args.subscription_id or new_subscription_id(),
+            "status": status,
+            "type": sub_type.type,
+            "version": sub_type.version,
+            "cost": cost(sub_type, Caller(""), condition),
+            "condition": condition,
+            "transport": {"method": "webhook", "callback": url},
+            "created_at": args.timestamp or created_at,
+        }
+    )
 
 
 def _report(
@@ -397,13 +418,11 @@ def verify(args: argparse.Namespace) -> int:
 
     import random
 
-    import orjson
-
     from ..catalog import CatalogError
     from ..catalog.aliases import resolve_trigger
     from ..catalog.params import TriggerParams
     from ..catalog.payloads import condition_for_event
-    from ..protocol import new_message_id, new_subscription_id, webhooks
+    from ..protocol import new_message_id, webhooks
 
     try:
         sub_type = resolve_trigger(args.event, args.version).sub_type
@@ -413,17 +432,8 @@ def verify(args: argparse.Namespace) -> int:
         condition = condition_for_event(sub_type, params, random.Random())
     except CatalogError as exc:
         raise CliError(str(exc)) from None
-    subscription = orjson.dumps(
-        {
-            "id": args.subscription_id or new_subscription_id(),
-            "status": "webhook_callback_verification_pending",
-            "type": sub_type.type,
-            "version": sub_type.version,
-            "cost": 0 if sub_type.requires_authorization else 1,
-            "condition": condition,
-            "transport": {"method": "webhook", "callback": url},
-            "created_at": args.timestamp or _now(),
-        }
+    subscription = _subscription_json(
+        args, sub_type, condition, url, "webhook_callback_verification_pending", _now()
     )
     challenge = webhooks.new_challenge()
     body = webhooks.verification_body(challenge, subscription)

@@ -70,10 +70,6 @@ def add_tail_arguments(parser: argparse.ArgumentParser) -> None:
 def run_tail(args: argparse.Namespace, client: ControlClient, out: TextIO | None = None) -> int:
     """Print items until Ctrl+C (exit 0) or until the server ends the feed (exit 1)."""
     out = out or sys.stdout
-    if args.since is not None and args.since < 0:
-        from .errors import CliError
-
-        raise CliError("--since must be 0 or an item's seq")
     if args.json:
         show: Callable[[dict[str, Any]], str] = _as_json
     else:

@@ -39,6 +39,8 @@ import random
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -239,10 +241,7 @@ class Faults:
         reorder window holds goes out now; what is delayed still goes out on time."""
         table = self._table(session_id, subscription_id)
         if table is None:
-            scopes = [self._server, *self._by_session.values(), *self._by_subscription.values()]
-            self._server = None
-            self._by_session.clear()
-            self._by_subscription.clear()
+            scopes = self._take_scopes()
         else:
             scopes = [table.pop(session_id or subscription_id or "", None)]
         for scope in scopes:
@@ -253,12 +252,9 @@ class Faults:
 
     def reset(self) -> None:
         """Forget every setting, held notification and injected fault (the server's reset)."""
-        for scope in [self._server, *self._by_session.values(), *self._by_subscription.values()]:
+        for scope in self._take_scopes():
             if scope is not None:
                 scope.retired = True
-        self._server = None
-        self._by_session.clear()
-        self._by_subscription.clear()
         self._windows.clear()
         self._outbox.clear()
         self._delayed.clear()
@@ -306,6 +302,14 @@ class Faults:
         if subscription_id is not None:
             return self._by_subscription
         return None
+
+    def _take_scopes(self) -> list[_Scope | None]:
+        """Every scope's settings, no longer in force (the server's may be None)."""
+        scopes = [self._server, *self._by_session.values(), *self._by_subscription.values()]
+        self._server = None
+        self._by_session.clear()
+        self._by_subscription.clear()
+        return scopes
 
     def _update_active(self) -> None:
         self.active = bool(self._server or self._by_session or self._by_subscription)
@@ -495,15 +499,9 @@ class Faults:
                 by_destination.setdefault(destination, []).append(message)
         sent = False
         for destination, messages in by_destination.items():
-            batch = messages[0].batch
-            if all(m.batch is batch for m in messages):  # the usual case: one trigger's
-                sent = _send(destination, messages) or sent
-                continue
-            start = 0
-            for end in range(1, len(messages) + 1):
-                if end == len(messages) or messages[end].batch is not messages[start].batch:
-                    sent = _send(destination, messages[start:end]) or sent
-                    start = end
+            # Each run of one trigger's notifications (usually all of them) is one send.
+            for _, run in groupby(messages, key=attrgetter("batch")):
+                sent = _send(destination, list(run)) or sent
         return sent
 
     def _record(self, fault: str, message: _Message, **details: Any) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import errors, scenario, sequences
+from . import errors, scenario, sequences, triggers
 from .control import FaultsRequest
 from .scenario import Scenario, Step
 
@@ -156,8 +156,8 @@ class Player:
         play = self._parse(request)
         speed = _speed(play.speed if request.get("speed") is None else request["speed"])
         seed = play.seed if request.get("seed") is None else request["seed"]
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
-            raise errors.InvalidControlRequest(reason="seed must be an integer or a string")
+        if not triggers.valid_seed(seed):
+            raise errors.InvalidControlRequest(reason=triggers.SEED_RULE)
         now = self._core.clock.monotonic()
         run = Run(
             id=f"p{next(self._ids)}",
@@ -399,8 +399,19 @@ class Player:
                         return str(sub.condition[key])
         return None
 
+    def _delivering_sessions(self) -> list[str]:
+        return [s.id for s in self._core.sessions.values() if s.delivering]
+
+    def _enabled_subscriptions(self, sub_type: str | None) -> list[str]:
+        """The enabled subscriptions, of `sub_type` if given."""
+        return [
+            sub.id
+            for sub in self._core.subscriptions.values()
+            if sub.enabled and (sub_type is None or sub.type == sub_type)
+        ]
+
     def _sessions(self, selector: str) -> list[str]:
-        ids = [s.id for s in self._core.sessions.values() if s.delivering]
+        ids = self._delivering_sessions()
         if selector == "all":
             return ids
         if selector in ("newest", "oldest"):
@@ -413,23 +424,14 @@ class Player:
         sub_id = options.get("subscription")
         if sub_id is not None:
             return [sub_id]
-        sub_type = options.get("type")
-        return [
-            sub.id
-            for sub in self._core.subscriptions.values()
-            if sub.enabled and (sub_type is None or sub.type == sub_type)
-        ]
+        return self._enabled_subscriptions(options.get("type"))
 
     def _satisfied(self, wait: WaitFor) -> bool:
         if wait.what == "session":
-            found = sum(1 for s in self._core.sessions.values() if s.delivering)
+            found = self._delivering_sessions()
         else:
-            found = sum(
-                1
-                for sub in self._core.subscriptions.values()
-                if sub.enabled and (wait.type is None or sub.type == wait.type)
-            )
-        return found >= wait.count
+            found = self._enabled_subscriptions(wait.type)
+        return len(found) >= wait.count
 
     # --- time and observers -------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from ..catalog.params import TriggerParams
 from ..clock import Clock
 from . import errors, sequences
 from .control import FaultsRequest, parse_close_code
-from .triggers import DELIVERY_KEYS, delivery_from_request
+from .triggers import DELIVERY_KEYS, SEED_RULE, delivery_from_request, valid_seed
 
 # Each step has exactly one of these.
 ACTIONS = (
@@ -192,8 +192,8 @@ class _Reader:
         if not isinstance(name, str):
             self.fail(("name",), "name must be a string")
         seed = document.get("seed")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
-            self.fail(("seed",), "seed must be an integer or a string")
+        if not valid_seed(seed):
+            self.fail(("seed",), SEED_RULE)
         speed = document.get("speed")
         if speed is not None and not valid_speed(speed):
             self.fail(("speed",), SPEED_RULE)

@@ -31,6 +31,12 @@ DELIVERY_KEYS = (
     "subscription_status",
 )
 MAX_MESSAGE_ID_LENGTH = 256
+SEED_RULE = "seed must be an integer or a string"
+
+
+def valid_seed(value: Any) -> bool:
+    """Whether a trigger or a play may be seeded with this (None: unseeded)."""
+    return value is None or (not isinstance(value, bool) and isinstance(value, int | str))
 
 
 def _optional_string(body: Mapping[str, Any], key: str) -> str | None:
@@ -68,8 +74,8 @@ def delivery_from_request(body: Mapping[str, Any], clock: Clock) -> Delivery:
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise errors.InvalidControlRequest(reason=f"count must be an integer from 1 to {MAX_COUNT}")
     seed = body.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | str)):
-        raise errors.InvalidControlRequest(reason="seed must be an integer or a string")
+    if not valid_seed(seed):
+        raise errors.InvalidControlRequest(reason=SEED_RULE)
     session_id = _optional_string(body, "session")
     conduit_id = _optional_string(body, "conduit")
     subscription_id = _optional_string(body, "subscription_id")

@@ -32,6 +32,7 @@ from ..core.sessions import Session
 from ..web.app import build_app
 from ..web.ui import DASHBOARD_PATH
 from ..web.webhooks import WebhookPoster
+from ..web.websocket import PATH as WEBSOCKET_PATH
 from .waiters import Waiters, WaitTimeout
 
 log = logging.getLogger("eventsub_mock")
@@ -156,7 +157,7 @@ class MockServer:
 
     @property
     def ws_url(self) -> str:
-        return self.base_url.replace("http", "ws", 1) + "/ws"
+        return self.base_url.replace("http", "ws", 1) + WEBSOCKET_PATH
 
     @property
     def subscriptions_url(self) -> str:

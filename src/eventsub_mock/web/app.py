@@ -15,7 +15,7 @@ from .responses import api_middleware
 
 # Paths that are not REST requests of the mocked APIs: the websocket endpoint (the feed has
 # its sessions) and the mock's own control API (the feed has its actions).
-_UNREPORTED = ("/ws", CONTROL_PREFIX)
+_UNREPORTED = (websocket.PATH, CONTROL_PREFIX)
 
 
 def request_reporter(core: EventSubCore) -> Any:

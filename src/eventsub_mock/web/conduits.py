@@ -8,19 +8,14 @@ from typing import Any
 from aiohttp import web
 
 from ..core.hub import EventSubCore
-from ..core.model import Caller
 from .helix import HELIX_BASES
-from .responses import json_response, no_content, read_json
+from .responses import caller_of, json_response, no_content, read_json
 
 
 def add_routes(app: web.Application, core: EventSubCore) -> None:
-    def caller_of(request: web.Request) -> Caller:
-        headers = request.headers
-        return core.caller(headers.get("Client-Id"), headers.get("Authorization"))
-
     def handler(action: str, status: int = 200, *, with_body: bool = False) -> Any:
         async def handle(request: web.Request) -> web.Response:
-            caller = caller_of(request)
+            caller = caller_of(core, request)
             body = None
             if with_body and request.can_read_body:
                 body = await read_json(request)

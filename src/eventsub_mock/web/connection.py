@@ -101,7 +101,7 @@ class SocketConnection:
 
     def abort(self) -> None:
         self._transport.abort()
-        self._mark_finished()
+        self._finished = True
 
     def pending(self) -> int:
         return self._transport.get_write_buffer_size()
@@ -139,13 +139,10 @@ class SocketConnection:
 
     # --- ending -------------------------------------------------------------------------------
 
-    def _mark_finished(self) -> None:
-        self._finished = True
-
     def _finish(self) -> None:
         """Send what is queued, then end the TCP connection; a client that has not taken it
         all within _CLOSE_TIMEOUT is dropped."""
-        self._mark_finished()
+        self._finished = True
         if not self._transport.is_closing():
             self._transport.close()
             asyncio.get_running_loop().call_later(_CLOSE_TIMEOUT, self._drop_if_unsent)

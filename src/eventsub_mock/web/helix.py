@@ -7,7 +7,7 @@ from aiohttp import web
 
 from ..core.helix.routes import PREFIX, ROUTES, Route
 from ..core.hub import EventSubCore
-from .responses import json_response, no_content, read_json
+from .responses import caller_of, json_response, no_content, read_json
 
 _WITH_BODY = frozenset({"POST", "PATCH", "PUT"})
 # Where the server answers Helix: Twitch's /helix, and /mock, where the Twitch CLI's mock-api
@@ -20,8 +20,7 @@ HELIX_BASES = (PREFIX, CLI_MOCK_PREFIX)
 def add_routes(app: web.Application, core: EventSubCore) -> None:
     def handler(route: Route) -> web.RequestHandler:
         async def handle(request: web.Request) -> web.Response:
-            headers = request.headers
-            caller = core.caller(headers.get("Client-Id"), headers.get("Authorization"))
+            caller = caller_of(core, request)
             body = None
             if route.method in _WITH_BODY and request.body_exists:
                 body = await read_json(request)

@@ -13,7 +13,8 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from ..core import errors
 from ..core.errors import ApiError, error_body
-from ..core.model import Subscription
+from ..core.hub import EventSubCore
+from ..core.model import Caller, Subscription
 from ..core.operations import PREFIX as CONTROL_PREFIX
 
 log = logging.getLogger("eventsub_mock")
@@ -53,6 +54,12 @@ def error_response(status: int, message: str) -> web.Response:
 def no_content() -> web.Response:
     # A 204 has no body and so no content type: some clients decode a body they are told of.
     return web.Response(status=204)
+
+
+def caller_of(core: EventSubCore, request: web.Request) -> Caller:
+    """Who makes an API request: its Client-Id and Authorization headers, as the core reads them."""
+    headers = request.headers
+    return core.caller(headers.get("Client-Id"), headers.get("Authorization"))
 
 
 async def read_json(request: web.Request) -> Any:

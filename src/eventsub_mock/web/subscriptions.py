@@ -10,31 +10,27 @@ from aiohttp import web
 from ..core.hub import EventSubCore
 from ..core.model import Caller
 from .helix import HELIX_BASES
-from .responses import json_response, no_content, read_json
+from .responses import caller_of, json_response, no_content, read_json
 
 Recorder = Callable[[str, Caller, object], None]
 
 
 def add_routes(app: web.Application, core: EventSubCore, record: Recorder | None) -> None:
-    def caller_of(request: web.Request) -> Caller:
-        headers = request.headers
-        return core.caller(headers.get("Client-Id"), headers.get("Authorization"))
-
     async def create(request: web.Request) -> web.Response:
-        caller = caller_of(request)
+        caller = caller_of(core, request)
         body = await read_json(request)
         if record is not None:
             record("create", caller, body)
         return json_response(core.create_subscription(caller, body), 202)
 
     async def list_(request: web.Request) -> web.Response:
-        caller = caller_of(request)
+        caller = caller_of(core, request)
         if record is not None:
             record("list", caller, dict(request.query))
         return json_response(core.list_subscriptions(caller, request.query))
 
     async def delete(request: web.Request) -> web.Response:
-        caller = caller_of(request)
+        caller = caller_of(core, request)
         subscription_id = request.query.get("id")
         if record is not None:
             record("delete", caller, {"id": subscription_id})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import aiohttp
 
@@ -75,8 +76,8 @@ class WebhookPoster:
         self._report(lambda: self._transport.answered(job, status, body))
 
     @staticmethod
-    def _report(call: object) -> None:
+    def _report(call: Callable[[], None]) -> None:
         try:
-            call()  # type: ignore[operator]
+            call()
         except Exception:
             log.exception("handling a webhook answer failed")

@@ -9,6 +9,7 @@ from ..core import errors
 from ..core.hub import EventSubCore
 from .connection import ReadOnlyWebSocketResponse, SocketConnection, protocol_error_code
 
+PATH = "/ws"
 # The end of the client's frames: the server closed (CLOSING) or the stream ended (CLOSED).
 _END = (WSMsgType.CLOSING, WSMsgType.CLOSED)
 
@@ -57,4 +58,4 @@ def add_routes(app: web.Application, core: EventSubCore, config: ServerConfig) -
         await connection.wait_closed()
         return ws
 
-    app.router.add_get("/ws", websocket)
+    app.router.add_get(PATH, websocket)

@@ -52,13 +52,18 @@ class ChatSettings:
     unique_chat_mode: bool = False
 
 
-# channel.moderate's action when a setting is turned on (with the detail it carries) / off.
-_MODE_ACTIONS = {
-    "emote_mode": ("emoteonly", "emoteonlyoff"),
-    "follower_mode": ("followers", "followersoff"),
-    "slow_mode": ("slow", "slowoff"),
-    "subscriber_mode": ("subscribers", "subscribersoff"),
-    "unique_chat_mode": ("uniquechat", "uniquechatoff"),
+# channel.moderate's action when a setting is turned on / off; for a mode with a time, the
+# setting that holds it and the name the action's detail gives it (a new time is a new action).
+_MODE_ACTIONS: dict[str, tuple[str, str, tuple[str, str] | None]] = {
+    "emote_mode": ("emoteonly", "emoteonlyoff", None),
+    "follower_mode": (
+        "followers",
+        "followersoff",
+        ("follower_mode_duration", "follow_duration_minutes"),
+    ),
+    "slow_mode": ("slow", "slowoff", ("slow_mode_wait_time", "wait_time_seconds")),
+    "subscriber_mode": ("subscribers", "subscribersoff", None),
+    "unique_chat_mode": ("uniquechat", "uniquechatoff", None),
 }
 
 
@@ -318,10 +323,7 @@ class Chat:
         broadcaster = self.ctx.users.find(request.required("broadcaster_id"), "broadcaster_id")
         moderator_id = request.param("moderator_id")
         if moderator_id:
-            request.acting_user(
-                "moderator_id",
-                moderator_id,
-            )
+            request.acting_user("moderator_id", moderator_id)
         settings = self.settings.get(broadcaster.id, ChatSettings())
         return {"data": [self._settings_json(broadcaster.id, settings, moderator_id or None)]}
 
@@ -360,21 +362,13 @@ class Chat:
             },
         )
         before, after = asdict(old), asdict(new)
-        for mode, (on, off) in _MODE_ACTIONS.items():
-            duration = _DURATION.get(mode)
-            retimed = duration is not None and after[mode] and before[duration] != after[duration]
+        for mode, (on, off, timed) in _MODE_ACTIONS.items():
+            retimed = timed is not None and after[mode] and before[timed[0]] != after[timed[0]]
             if before[mode] == after[mode] and not retimed:
                 continue
-            detail = None
-            if after[mode] and mode == "follower_mode":
-                detail = {"follow_duration_minutes": new.follower_mode_duration}
-            elif after[mode] and mode == "slow_mode":
-                detail = {"wait_time_seconds": new.slow_mode_wait_time}
+            detail = {timed[1]: after[timed[0]]} if timed is not None and after[mode] else None
             self.moderation.moderate(broadcaster, moderator, on if after[mode] else off, detail)
         return {"data": [self._settings_json(broadcaster.id, new, moderator.id)]}
-
-
-_DURATION = {"follower_mode": "follower_mode_duration", "slow_mode": "slow_mode_wait_time"}
 
 
 def _timed_mode(

@@ -1,10 +1,10 @@
 """What polls and predictions share: the broadcaster and id a body names, the choices
-(outcomes) a request gives, and their lists."""
+(outcomes) a request gives, each channel's history of them and their lists."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from ... import protocol
 from .. import errors
@@ -13,6 +13,15 @@ from .request import HelixRequest, text_field
 from .users import User
 
 MAX_LISTED = 20
+
+
+class Listed(Protocol):
+    id: str
+
+    def to_helix(self) -> dict[str, Any]: ...
+
+
+T = TypeVar("T", bound=Listed)
 
 
 def titles(fields: Mapping[str, Any], field: str, low: int, high: int, limit: int) -> list[str]:
@@ -55,3 +64,28 @@ def body_id(request: HelixRequest) -> str:
     if not isinstance(found, str) or not found:
         raise errors.HelixMissingParameter(name="id")
     return found
+
+
+class History(Generic[T]):
+    """Each channel's polls (or predictions), oldest first: finding one by id, and GET."""
+
+    # How a 404 names the thing ("poll").
+    what = ""
+
+    def __init__(self, ctx: HelixContext) -> None:
+        self.ctx = ctx
+        self.by_channel: dict[str, list[T]] = {}
+
+    def clear(self) -> None:
+        self.by_channel.clear()
+
+    def find(self, broadcaster: User, item_id: str) -> T:
+        """The channel's one with this id; a 404 when it has none."""
+        for item in self.by_channel.get(broadcaster.id, ()):
+            if item.id == item_id:
+                return item
+        raise errors.HelixNotFound(what=f"The {self.what}")
+
+    def get(self, request: HelixRequest) -> dict[str, Any]:
+        broadcaster_id = request.user_param("broadcaster_id")
+        return listing(self.by_channel.get(broadcaster_id, []), request)

@@ -119,13 +119,17 @@ class Moderation:
 
     # --- bans -----------------------------------------------------------------------------
 
-    def ban(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster, moderator = self.moderator_request(request)
-        data = request.data_fields()
+    def _data_user(self, data: dict[str, Any]) -> User:
+        """The user a `{"data": {...}}` body (a ban's, a warning's) names by `user_id`."""
         user_id = data.get("user_id")
         if not isinstance(user_id, str) or not user_id:
             raise errors.HelixMissingParameter(name="user_id")
-        user = self.ctx.users.find(user_id, "user_id")
+        return self.ctx.users.find(user_id, "user_id")
+
+    def ban(self, request: HelixRequest) -> dict[str, Any]:
+        broadcaster, moderator = self.moderator_request(request)
+        data = request.data_fields()
+        user = self._data_user(data)
         duration = int_field(data, "duration", 1, MAX_TIMEOUT_SECONDS)
         reason = text_field(data, "reason", limit=MAX_REASON, required=False) or ""
         if user.id == broadcaster.id:
@@ -225,12 +229,14 @@ class Moderation:
             raise errors.BroadcasterRole()
         return broadcaster, user
 
-    def _role_event(self, type_name: str, broadcaster: User, user: User) -> None:
+    def _role_changed(self, type_name: str, action: str, broadcaster: User, user: User) -> None:
+        """The role's own event and its channel.moderate (the broadcaster acts)."""
         self.ctx.emitter.emit(
             type_name,
             {"broadcaster_user_id": broadcaster.id},
             {**broadcaster.fields("broadcaster_user_"), **user.fields("user_")},
         )
+        self.moderate(broadcaster, broadcaster, action, user.fields("user_"))
 
     def add_moderator(self, request: HelixRequest) -> None:
         broadcaster, user = self._role_request(request)
@@ -242,15 +248,13 @@ class Moderation:
         if user.id in roles.vips:
             raise errors.VipNotModerator()
         self._changing(broadcaster.id).moderators[user.id] = user
-        self._role_event("channel.moderator.add", broadcaster, user)
-        self.moderate(broadcaster, broadcaster, "mod", user.fields("user_"))
+        self._role_changed("channel.moderator.add", "mod", broadcaster, user)
 
     def remove_moderator(self, request: HelixRequest) -> None:
         broadcaster, user = self._role_request(request)
         if self.roles(broadcaster.id).moderators.pop(user.id, None) is None:
             raise errors.NotModerator()
-        self._role_event("channel.moderator.remove", broadcaster, user)
-        self.moderate(broadcaster, broadcaster, "unmod", user.fields("user_"))
+        self._role_changed("channel.moderator.remove", "unmod", broadcaster, user)
 
     def get_moderators(self, request: HelixRequest) -> dict[str, Any]:
         broadcaster_id = request.user_param("broadcaster_id")
@@ -266,15 +270,13 @@ class Moderation:
         if self.ban_of(broadcaster.id, user.id) is not None:
             raise errors.BannedUserRole()
         self._changing(broadcaster.id).vips[user.id] = user
-        self._role_event("channel.vip.add", broadcaster, user)
-        self.moderate(broadcaster, broadcaster, "vip", user.fields("user_"))
+        self._role_changed("channel.vip.add", "vip", broadcaster, user)
 
     def remove_vip(self, request: HelixRequest) -> None:
         broadcaster, user = self._role_request(request)
         if self.roles(broadcaster.id).vips.pop(user.id, None) is None:
             raise errors.NotVip()
-        self._role_event("channel.vip.remove", broadcaster, user)
-        self.moderate(broadcaster, broadcaster, "unvip", user.fields("user_"))
+        self._role_changed("channel.vip.remove", "unvip", broadcaster, user)
 
     def get_vips(self, request: HelixRequest) -> dict[str, Any]:
         broadcaster_id = request.user_param("broadcaster_id")
@@ -293,10 +295,7 @@ class Moderation:
     def warn(self, request: HelixRequest) -> dict[str, Any]:
         broadcaster, moderator = self.moderator_request(request)
         data = request.data_fields()
-        user_id = data.get("user_id")
-        if not isinstance(user_id, str) or not user_id:
-            raise errors.HelixMissingParameter(name="user_id")
-        user = self.ctx.users.find(user_id, "user_id")
+        user = self._data_user(data)
         reason = text_field(data, "reason", limit=MAX_REASON)
         assert reason is not None
         self.ctx.emitter.emit(

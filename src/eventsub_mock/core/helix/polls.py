@@ -12,8 +12,7 @@ from typing import Any
 
 from .. import errors
 from . import audience
-from .choices import body_broadcaster, body_id, listing, new_id, titles
-from .context import HelixContext
+from .choices import History, body_broadcaster, body_id, new_id, titles
 from .request import HelixRequest, bool_field, choice_field, int_field, text_field
 from .users import User
 
@@ -87,13 +86,8 @@ class Poll:
         }
 
 
-class Polls:
-    def __init__(self, ctx: HelixContext) -> None:
-        self.ctx = ctx
-        self.by_channel: dict[str, list[Poll]] = {}
-
-    def clear(self) -> None:
-        self.by_channel.clear()
+class Polls(History[Poll]):
+    what = "poll"
 
     def create(self, request: HelixRequest) -> dict[str, Any]:
         broadcaster = body_broadcaster(self.ctx, request)
@@ -176,14 +170,8 @@ class Polls:
         broadcaster = body_broadcaster(self.ctx, request)
         poll_id = body_id(request)
         status = choice_field(request.fields(), "status", END_STATUSES)
-        poll = next((p for p in self.by_channel.get(broadcaster.id, ()) if p.id == poll_id), None)
-        if poll is None:
-            raise errors.HelixNotFound(what="The poll")
+        poll = self.find(broadcaster, poll_id)
         if poll.status == "ARCHIVED" or (status == "TERMINATED" and poll.status != "ACTIVE"):
             raise errors.NotActive(what="poll", state="active")
         self._end(poll, status, END_STATUSES[status])
         return {"data": [poll.to_helix()]}
-
-    def get(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster_id = request.user_param("broadcaster_id")
-        return listing(self.by_channel.get(broadcaster_id, []), request)

@@ -13,8 +13,7 @@ from typing import Any
 
 from .. import errors
 from . import audience
-from .choices import body_broadcaster, body_id, listing, new_id, titles
-from .context import HelixContext
+from .choices import History, body_broadcaster, body_id, new_id, titles
 from .request import HelixRequest, choice_field, int_field, text_field
 from .users import User
 
@@ -107,13 +106,8 @@ class Prediction:
         }
 
 
-class Predictions:
-    def __init__(self, ctx: HelixContext) -> None:
-        self.ctx = ctx
-        self.by_channel: dict[str, list[Prediction]] = {}
-
-    def clear(self) -> None:
-        self.by_channel.clear()
+class Predictions(History[Prediction]):
+    what = "prediction"
 
     def create(self, request: HelixRequest) -> dict[str, Any]:
         broadcaster = body_broadcaster(self.ctx, request)
@@ -181,11 +175,7 @@ class Predictions:
         fields = request.fields()
         prediction_id = body_id(request)
         status = choice_field(fields, "status", PATCH_STATUSES)
-        prediction = next(
-            (p for p in self.by_channel.get(broadcaster.id, ()) if p.id == prediction_id), None
-        )
-        if prediction is None:
-            raise errors.HelixNotFound(what="The prediction")
+        prediction = self.find(broadcaster, prediction_id)
         if status == "LOCKED":
             if prediction.status != "ACTIVE":
                 raise errors.NotActive(what="prediction", state="active")
@@ -213,7 +203,3 @@ class Predictions:
             },
         )
         return {"data": [prediction.to_helix()]}
-
-    def get(self, request: HelixRequest) -> dict[str, Any]:
-        broadcaster_id = request.user_param("broadcaster_id")
-        return listing(self.by_channel.get(broadcaster_id, []), request)
