@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     picows = None
 
 import aiohttp
+from worker_pipe import open_pipe
 
 _PREFIX = b'{"metadata":{"message_id":"'
 _EVENT = b'"event":{'
@@ -534,14 +535,7 @@ class Worker:
 
 async def _serve_commands(driver: str) -> None:
     worker = Worker(driver)
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 24)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    out = sys.stdout.buffer
-
-    def reply(payload: dict[str, Any]) -> None:
-        out.write(json.dumps(payload).encode() + b"\n")
-        out.flush()
+    reader, reply = await open_pipe()
 
     reply({"ready": True, "driver": worker.driver, "nofile": raise_nofile_limit()})
     try:

@@ -34,6 +34,7 @@ from collections import Counter
 from typing import Any
 
 import orjson
+from worker_pipe import open_pipe
 
 HOST = "127.0.0.1"
 SECRET_PREFIX = "eventsub-mock-bench-secret:"
@@ -222,13 +223,7 @@ async def serve() -> None:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: HttpReceiver(counts), HOST, 0, backlog=1024)
     port = server.sockets[0].getsockname()[1]
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    out = sys.stdout.buffer
-
-    def reply(payload: dict[str, Any]) -> None:
-        out.write(json.dumps(payload).encode() + b"\n")
-        out.flush()
+    reader, reply = await open_pipe()
 
     reply({"port": port, "loop": type(loop).__module__.split(".")[0]})
     try:

@@ -532,6 +532,61 @@ def split_evenly(total: int, parts: int) -> list[int]:
     return [base + (1 if i < rest else 0) for i in range(parts)]
 
 
+def reported_delivered(code: int, out: bytes) -> int | None:
+    """How many notifications the `trigger --json` command says it delivered (None: it failed,
+    or printed something else)."""
+    if code != 0:
+        return None
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        return json.loads(out)["delivered"]
+    return None
+
+
+def check_trigger(result: Result, code: int, out: bytes, err: bytes) -> int | None:
+    """Check that the trigger command succeeded; return what it says it delivered."""
+    result.check(
+        "trigger command succeeded", code == 0, err.decode(errors="replace").strip()[-300:]
+    )
+    return reported_delivered(code, out)
+
+
+@dataclass
+class Totals:
+    """A round's `wait` replies from every client process, added up."""
+
+    received: int
+    unique: int
+    duplicates: int
+    lost: int  # 0 where the round has no per-session target: then the caller judges
+    extra: int  # likewise
+    closed: int
+    first_at: float  # monotonic; 0.0 when nothing arrived
+    last_at: float
+    cpu_s: float
+
+    @classmethod
+    def of(cls, waits: Sequence[dict[str, Any]]) -> Totals:
+        return cls(
+            received=sum(w["received"] for w in waits),
+            unique=sum(w["unique"] for w in waits),
+            duplicates=sum(w["duplicates"] for w in waits),
+            lost=sum(w["lost"] or 0 for w in waits),
+            extra=sum(w["extra"] or 0 for w in waits),
+            closed=sum(w["closed"] for w in waits),
+            first_at=min((w["first_at"] for w in waits if w["first_at"]), default=0.0),
+            last_at=max((w["last_at"] for w in waits if w["last_at"]), default=0.0),
+            cpu_s=sum(w["cpu_s"] for w in waits),
+        )
+
+    def first_after(self, t0: float) -> float | None:
+        """Seconds from t0 to the first notification (None: none arrived)."""
+        return self.first_at - t0 if self.first_at else None
+
+    def last_after(self, t0: float) -> float | None:
+        """Seconds from t0 to the last notification (None: none arrived)."""
+        return self.last_at - t0 if self.last_at else None
+
+
 async def trigger_follows(
     ctx: Context, server: ServerProcess, events: int, timeout: float
 ) -> tuple[int, bytes, bytes]:
@@ -771,40 +826,26 @@ async def fanout(ctx: Context, sessions: int, events: int, *, watch: bool = Fals
                 viewed = await viewer.request({"cmd": "settle", "idle": 0.5, "timeout": 30}, 60)
         peak_rss = server.peak_rss_kb()
 
-    delivered = None
-    if code == 0:
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            delivered = json.loads(out)["delivered"]
-    result.check(
-        "trigger command succeeded", code == 0, err.decode(errors="replace").strip()[-300:]
-    )
-    received = sum(w["received"] for w in waits)
-    unique = sum(w["unique"] for w in waits)
-    lost = sum(w["lost"] for w in waits)
-    duplicated = sum(w["duplicates"] for w in waits)
-    extra = sum(w["extra"] for w in waits)
-    closed = sum(w["closed"] for w in waits)
-    last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
-    first_at = min((w["first_at"] for w in waits if w["first_at"]), default=0.0)
-    elapsed = last_at - t0 if last_at else None
+    delivered = check_trigger(result, code, out, err)
+    got = Totals.of(waits)
+    unique, lost, duplicated, extra = got.unique, got.lost, got.duplicates, got.extra
+    elapsed = got.last_after(t0)
 
     result.check("server reports all delivered", delivered == expected, f"{delivered}/{expected}")
     result.check("none lost", lost == 0 and unique == expected, f"lost {lost}")
     result.check("none duplicated", duplicated == 0 and extra == 0, f"dup {duplicated} +{extra}")
-    result.check("no session closed", closed == 0, f"{closed} closed")
+    result.check("no session closed", got.closed == 0, f"{got.closed} closed")
 
     result.add("setup_s", "setup: connect + subscribe", "s", setup)
-    result.add(
-        "first_ms", "start -> first notification", "ms", ms(first_at - t0 if first_at else None)
-    )
+    result.add("first_ms", "start -> first notification", "ms", ms(got.first_after(t0)))
     result.add("cli_exit_s", "start -> trigger command exits", "s", cli_exit)
     result.add("elapsed_s", "start -> last notification", "s", elapsed)
     result.add("per_s", "notifications/s", "/s", (unique / elapsed) if elapsed and unique else None)
-    result.add("received", "notifications received", "", received)
+    result.add("received", "notifications received", "", got.received)
     result.add("lost", "lost", "", lost)
     result.add("duplicated", "duplicated", "", duplicated + extra)
     result.add("server_cpu_s", "server CPU during fan-out", "s", cpu_used)
-    result.add("client_cpu_s", "client CPU (all processes)", "s", sum(w["cpu_s"] for w in waits))
+    result.add("client_cpu_s", "client CPU (all processes)", "s", got.cpu_s)
     result.add("server_peak_rss_mb", "server peak RSS", "MB", peak_rss / 1024)
     if watch:
         result.add("viewer_items", "feed viewer: items received", "", viewed.get("events"))
@@ -1338,13 +1379,7 @@ async def webhooks(ctx: Context, callbacks: int, events: int) -> Result:
         cpu_used = server.cpu_seconds() - cpu_before
         peak_rss = server.peak_rss_kb()
 
-    delivered = None
-    if code == 0:
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            delivered = json.loads(out)["delivered"]
-    result.check(
-        "trigger command succeeded", code == 0, err.decode(errors="replace").strip()[-300:]
-    )
+    delivered = check_trigger(result, code, out, err)
     unique, duplicated = got["unique"], got["duplicates"]
     lost = expected - unique
     elapsed = got["last_at"] - t0 if got["last_at"] else None
@@ -1612,20 +1647,11 @@ async def conduits(ctx: Context) -> Result:
             if trigger is not None and not trigger.done():
                 trigger.cancel()
 
-    delivered = None
-    if code == 0:
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            delivered = json.loads(out)["delivered"]
-    result.check(
-        "trigger command succeeded", code == 0, err.decode(errors="replace").strip()[-300:]
-    )
-    received = sum(w["received"] for w in waits)
-    unique = sum(w["unique"] for w in waits)
-    duplicated = sum(w["duplicates"] for w in waits)
+    delivered = check_trigger(result, code, out, err)
+    got = Totals.of(waits)
+    unique, duplicated = got.unique, got.duplicates
     closed = sum(s["closed"] for s in statuses_after)
-    last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
-    first_at = min((w["first_at"] for w in waits if w["first_at"]), default=0.0)
-    elapsed = last_at - t0 if last_at else None
+    elapsed = got.last_after(t0)
 
     # Each channel: on one shard only, with exactly E notifications; shards bound are ours.
     landed: dict[str, str] = {}
@@ -1677,17 +1703,15 @@ async def conduits(ctx: Context) -> Result:
         tenth / last_tenth if last_tenth else None,
     )
     result.add("create_server_cpu_s", "server CPU during creates", "s", create_cpu)
-    result.add(
-        "first_ms", "start -> first notification", "ms", ms(first_at - t0 if first_at else None)
-    )
+    result.add("first_ms", "start -> first notification", "ms", ms(got.first_after(t0)))
     result.add("cli_exit_s", "start -> trigger command exits", "s", cli_exit)
     result.add("elapsed_s", "start -> last notification", "s", elapsed)
     result.add("per_s", "notifications/s", "/s", (unique / elapsed) if elapsed and unique else None)
-    spread = last_at - first_at if first_at and last_at > first_at else None
+    spread = got.last_at - got.first_at if got.first_at and got.last_at > got.first_at else None
     result.add(
         "spread_per_s", "notifications/s, first -> last", "/s", unique / spread if spread else None
     )
-    result.add("received", "notifications received", "", received)
+    result.add("received", "notifications received", "", got.received)
     result.add("lost", "lost", "", expected - unique if unique <= expected else 0)
     result.add("duplicated", "duplicated", "", duplicated)
     result.add("split_channels", "channels on more than one shard", "", len(split))
@@ -1696,7 +1720,7 @@ async def conduits(ctx: Context) -> Result:
     )
     result.add("per_shard_max", "channels per shard, max", "", max(per_shard.values(), default=0))
     result.add("server_cpu_s", "server CPU during notifications", "s", cpu_used)
-    result.add("client_cpu_s", "client CPU (all processes)", "s", sum(w["cpu_s"] for w in waits))
+    result.add("client_cpu_s", "client CPU (all processes)", "s", got.cpu_s)
     result.add("server_peak_rss_mb", "server peak RSS", "MB", peak_rss / 1024)
     return result
 
@@ -1796,9 +1820,10 @@ async def chat_round(
     await asyncio.wait_for(asyncio.gather(*(lane(http) for http in lanes)), timeout)
     result.wall = time.monotonic() - result.started
     waits = await pool.all({"cmd": "wait", "timeout": timeout}, timeout + 30)
-    result.unique = sum(w["unique"] for w in waits)
-    result.duplicated = sum(w["duplicates"] + w["extra"] for w in waits)
-    result.last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
+    got = Totals.of(waits)
+    result.unique = got.unique
+    result.duplicated = got.duplicates + got.extra
+    result.last_at = got.last_at
     # Each event's first and last arrival over all the client processes.
     stamps: dict[str, tuple[float, float]] = {}
     for w in waits:
@@ -1996,13 +2021,10 @@ async def play(ctx: Context) -> Result:
             await http.close()
             await probe_http.close()
 
-    unique = sum(w["unique"] for w in waits)
-    lost = sum(w["lost"] for w in waits)
-    duplicated = sum(w["duplicates"] for w in waits) + sum(w["extra"] for w in waits)
+    got = Totals.of(waits)
+    unique, lost, duplicated = got.unique, got.lost, got.duplicates + got.extra
     closed = sum(s["closed"] for s in statuses_after)
-    first_at = min((w["first_at"] for w in waits if w["first_at"]), default=0.0)
-    last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
-    elapsed = last_at - t0 if last_at else None
+    elapsed = got.last_after(t0)
     result.check(
         "the play is done",
         status == 200 and final.get("state") == "done",
@@ -2023,9 +2045,7 @@ async def play(ctx: Context) -> Result:
     result.add("probes", "plays listed while it ran (every 20 ms)", "", len(probes))
     result.add("probe_p50_ms", "list plays while it ran p50", "ms", ms(percentile(probes, 50)))
     result.add("probe_max_ms", "list plays while it ran max", "ms", ms(max(probes, default=None)))
-    result.add(
-        "first_ms", "start -> first notification", "ms", ms(first_at - t0 if first_at else None)
-    )
+    result.add("first_ms", "start -> first notification", "ms", ms(got.first_after(t0)))
     result.add("elapsed_s", "start -> last notification", "s", elapsed)
     result.add("per_s", "events delivered/s", "/s", unique / elapsed if elapsed else None)
     result.add("received", "notifications received", "", unique)
@@ -2098,16 +2118,11 @@ async def faults(ctx: Context) -> Result:
         r = rounds[label]
         key = label.split()[0]
         waits, injected = r["waits"], r["injected"]
-        received = sum(w["received"] for w in waits)
-        unique = sum(w["unique"] for w in waits)
-        duplicates = sum(w["duplicates"] for w in waits)
+        got = Totals.of(waits)
+        received, unique, duplicates = got.received, got.unique, got.duplicates
         dropped = injected.get("drop", 0)
-        last_at = max((w["last_at"] for w in waits if w["last_at"]), default=0.0)
-        elapsed = last_at - r["t0"] if last_at else None
-        delivered = None
-        if r["code"] == 0:
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                delivered = json.loads(r["out"])["delivered"]
+        elapsed = got.last_after(r["t0"])
+        delivered = reported_delivered(r["code"], r["out"])
         result.check(
             f"{key}: trigger command succeeded",
             r["code"] == 0 and delivered == expected,

@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 import aiohttp
+from worker_pipe import open_pipe
 
 
 class Counts:
@@ -86,14 +87,7 @@ async def settle(counts: Counts, idle: float, timeout: float) -> dict[str, Any]:
 
 async def serve(url: str) -> None:
     counts = Counts()
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    out = sys.stdout.buffer
-
-    def reply(payload: dict[str, Any]) -> None:
-        out.write(json.dumps(payload).encode() + b"\n")
-        out.flush()
+    reader, reply = await open_pipe()
 
     timeout = aiohttp.ClientTimeout(total=None, sock_read=None)
     async with (

@@ -19,19 +19,19 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "bench" / "run.py"
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the benchmark reads /proc")
-def test_quick_fanout_delivers_every_notification_once(tmp_path: Path) -> None:
+def _run_bench(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict]:
     out = tmp_path / "bench.json"
+    command = [sys.executable, str(RUN), "--quick", "--json", str(out), *args]
     completed = subprocess.run(
-        [sys.executable, str(RUN), "--quick", "--only", "fanout", "--json", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
     )
     assert out.exists(), completed.stdout + completed.stderr
-    document = json.loads(out.read_text())
+    return completed, json.loads(out.read_text())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the benchmark reads /proc")
+def test_quick_fanout_delivers_every_notification_once(tmp_path: Path) -> None:
+    completed, document = _run_bench(tmp_path, "--only", "fanout")
     fanouts = [w for w in document["workloads"] if w["name"].startswith("fanout_")]
     assert len(fanouts) == 2, completed.stdout + completed.stderr
     for workload in fanouts:
@@ -47,14 +47,9 @@ def test_quick_fanout_delivers_every_notification_once(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the benchmark reads /proc")
 def test_tiny_webhooks_deliver_every_notification_once(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    command = [sys.executable, str(RUN), "--quick", "--only", "webhooks", "--json", str(out)]
-    command += ["--webhooks", "1x20,3x5", "--forward-count", "5"]
-    completed = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    completed, document = _run_bench(
+        tmp_path, "--only", "webhooks", "--webhooks", "1x20,3x5", "--forward-count", "5"
     )
-    assert out.exists(), completed.stdout + completed.stderr
-    document = json.loads(out.read_text())
     by_name = {w["name"]: w for w in document["workloads"]}
     assert set(by_name) == {"webhooks_1x20", "webhooks_3x5", "webhooks_cli"}, by_name
     for name, expected in (("webhooks_1x20", 20), ("webhooks_3x5", 15)):
@@ -69,14 +64,8 @@ def test_tiny_webhooks_deliver_every_notification_once(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the benchmark reads /proc")
 def test_tiny_conduit_delivers_every_notification_once_on_one_shard(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    command = [sys.executable, str(RUN), "--quick", "--only", "conduits", "--json", str(out)]
-    command += ["--conduit", "4x40x3"]
-    completed = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert out.exists(), completed.stdout + completed.stderr
-    (workload,) = json.loads(out.read_text())["workloads"]
+    completed, document = _run_bench(tmp_path, "--only", "conduits", "--conduit", "4x40x3")
+    (workload,) = document["workloads"]
     assert workload["name"] == "conduits_4x40", workload
     metrics = workload["metrics"]
     assert metrics["received"]["median"] == 40 * 3, workload
@@ -85,16 +74,6 @@ def test_tiny_conduit_delivers_every_notification_once_on_one_shard(tmp_path: Pa
     assert metrics["split_channels"]["median"] == 0, workload
     assert workload["ok"], workload["checks"]
     assert completed.returncode == 0, completed.stdout + completed.stderr
-
-
-def _run_bench(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict]:
-    out = tmp_path / "bench.json"
-    command = [sys.executable, str(RUN), "--quick", "--json", str(out), *args]
-    completed = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert out.exists(), completed.stdout + completed.stderr
-    return completed, json.loads(out.read_text())
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the benchmark reads /proc")
