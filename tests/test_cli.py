@@ -866,3 +866,21 @@ async def test_the_twitch_cli_docs_examples() -> None:
             pytest.fail(f"the server exited with {process.returncode}:\n{stderr}")
         process.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(process.wait(), 5) == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "port"),
+    [
+        ("event websocket start-server", "8080"),
+        ("event websocket start-server --port 0", "0"),  # any free port, as start-server -p 0
+        ("event websocket start-server -p 9001", "9001"),
+    ],
+)
+def test_event_websocket_start_server_keeps_the_port(line: str, port: str) -> None:
+    from eventsub_mock.cli import build_parser
+    from eventsub_mock.cli.twitch import run_event
+
+    args, extra = build_parser("event").parse_known_args(line.split())
+    argv = run_event(args, extra)
+    assert isinstance(argv, list) and argv[0] == "start-server"
+    assert argv[argv.index("--port") + 1] == port

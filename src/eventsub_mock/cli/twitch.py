@@ -118,7 +118,12 @@ def _server_of(args: argparse.Namespace) -> list[str]:
     scheme = "https" if args.ssl else "http"
     ip = args.ip or "127.0.0.1"
     host = f"[{ip}]" if ":" in ip else ip
-    return ["--server", f"{scheme}://{host}:{args.port or 8080}"]
+    return ["--server", f"{scheme}://{host}:{_port(args)}"]
+
+
+def _port(args: argparse.Namespace) -> int:
+    """The port given, else the Twitch CLI's 8080 (0, any free port, is a port given)."""
+    return 8080 if args.port is None else args.port
 
 
 def websocket_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
@@ -132,7 +137,7 @@ def websocket_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
             "(one of " + ", ".join(WEBSOCKET_ACTIONS) + ")"
         )
     if action in ("start-server", "start"):
-        argv = ["start-server", "--ip", args.ip or "127.0.0.1", "--port", str(args.port or 8080)]
+        argv = ["start-server", "--ip", args.ip or "127.0.0.1", "--port", str(_port(args))]
         argv += [flag for flag, on in (("--ssl", args.ssl), ("--debug", args.debug)) if on]
         if args.require_subscription:
             argv.append("--require-subscription")
