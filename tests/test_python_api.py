@@ -109,3 +109,13 @@ def test_threaded_server_from_sync_code() -> None:
         assert server.subscriptions == []
     with pytest.raises(RuntimeError):
         _ = server.ws_url
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"webhook_timeout": 0}, {"ping_timeout": -1}, {"drain_timeout": -0.5}, {"feed_history": 0}],
+)
+def test_mock_server_refuses_settings_start_server_refuses(options: dict) -> None:
+    """The limits on settings hold for the Python API as for `start-server`'s flags."""
+    with pytest.raises(ValueError, match=next(iter(options))):
+        MockServer(**options)

@@ -74,6 +74,11 @@ class ServerConfig:
     ssl: bool = False
 
     def __post_init__(self) -> None:
+        for name in ("reconnect_grace", "ping_interval", "ping_timeout", "drain_timeout"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.webhook_timeout <= 0:
+            raise ValueError("webhook_timeout must be positive")
         if self.webhook_max_failures < 1 or self.webhook_concurrency < 1:
             raise ValueError("webhook_max_failures and webhook_concurrency must be at least 1")
         if any(delay < 0 for delay in self.webhook_retry_delays):
